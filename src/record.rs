@@ -1,0 +1,90 @@
+//! The result of one run, as every writer and later stage sees it.
+
+use crate::data::Position;
+use crate::plan::RunSpec;
+use crate::train::{ReplicaResult, Snapshot};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunStatus {
+    Ok,
+    /// The loss became NaN or infinite at some epoch.
+    Diverged,
+    /// The run could not train (e.g. its device is unavailable).
+    Failed,
+}
+
+impl RunStatus {
+    pub fn name(self) -> &'static str {
+        match self {
+            RunStatus::Ok => "ok",
+            RunStatus::Diverged => "diverged",
+            RunStatus::Failed => "failed",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RunRecord {
+    pub spec: RunSpec,
+    pub status: RunStatus,
+    /// Why a run failed; empty otherwise.
+    pub error: String,
+    pub final_loss: f32,
+    pub accuracy: f32,
+    /// This run's share of its group's wall time (replicas train together).
+    pub train_seconds: f64,
+    pub curve: Vec<f32>,
+    pub snapshot: Option<Snapshot>,
+    /// Labels of the snapshot's positions.
+    pub positions: Vec<Position>,
+    /// The dataset's vocabulary, in model output order.
+    pub vocab: Vec<String>,
+}
+
+impl RunRecord {
+    pub fn trained(
+        spec: RunSpec,
+        result: ReplicaResult,
+        train_seconds: f64,
+        positions: Vec<Position>,
+        vocab: Vec<String>,
+    ) -> Self {
+        let diverged = !result.final_loss.is_finite() || result.curve.iter().any(|l| !l.is_finite());
+        Self {
+            spec,
+            status: if diverged { RunStatus::Diverged } else { RunStatus::Ok },
+            error: String::new(),
+            final_loss: result.final_loss,
+            accuracy: result.accuracy,
+            train_seconds,
+            curve: result.curve,
+            snapshot: Some(result.snapshot),
+            positions,
+            vocab,
+        }
+    }
+
+    pub fn failed(spec: RunSpec, error: String) -> Self {
+        Self {
+            spec,
+            status: RunStatus::Failed,
+            error,
+            final_loss: f32::NAN,
+            accuracy: f32::NAN,
+            train_seconds: 0.0,
+            curve: Vec::new(),
+            snapshot: None,
+            positions: Vec::new(),
+            vocab: Vec::new(),
+        }
+    }
+
+    pub fn vocab_symbol(&self, i: usize) -> String {
+        self.vocab.get(i).cloned().unwrap_or_else(|| format!("#{i}"))
+    }
+
+    /// Every position predicted correctly: the notes' notion of a restart that "learned it".
+    pub fn succeeded(&self) -> bool {
+        self.status == RunStatus::Ok && self.accuracy >= 1.0
+    }
+}

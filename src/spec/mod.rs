@@ -1,0 +1,64 @@
+//! The experiment file: its YAML schema (`schema`), typed parameter values (`values`), and
+//! `locate`, which finds the line of a field so that validation errors can name it.
+//!
+//! Parsing happens in two steps. serde checks the structure (unknown keys, wrong shapes) and
+//! reports serde_yaml_ng's line numbers; then `load` turns every parameter value into its typed
+//! form with our own messages (`unknown cell type 'lsmt'`), located by `locate`.
+
+mod locate;
+mod schema;
+mod values;
+
+pub use locate::{locate, Seg};
+pub use schema::{Axes, DatasetSpec, Experiment, RecordSpec, TokenKind};
+pub use values::{CellKind, DeviceSpec, HeadKind, Param, ParamValue};
+
+use crate::error::{Error, Result};
+use std::path::{Path, PathBuf};
+
+/// An experiment file read from disk: its path, its text and the parsed schema.
+#[derive(Debug, Clone)]
+pub struct ExperimentFile {
+    pub path: PathBuf,
+    pub source: String,
+    pub experiment: Experiment,
+}
+
+impl ExperimentFile {
+    /// Reads and structurally parses an experiment file. Semantic checks live in `plan`.
+    pub fn load(path: &Path) -> Result<Self> {
+        let source = std::fs::read_to_string(path).map_err(|e| Error::io(path, "read experiment file", e))?;
+        Self::from_source(path, source)
+    }
+
+    pub fn from_source(path: &Path, source: String) -> Result<Self> {
+        let experiment: Experiment = serde_yaml_ng::from_str(&source).map_err(|e| {
+            let line = e.location().map(|l| l.line());
+            // serde_yaml_ng appends " at line X column Y"; we print the line ourselves.
+            let mut message = e.to_string();
+            if let Some(pos) = message.find(" at line ") {
+                message.truncate(pos);
+            }
+            Error::config(path, line, None, message)
+        })?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            source,
+            experiment,
+        })
+    }
+
+    /// The directory relative paths inside the experiment (text files) are resolved against.
+    pub fn base_dir(&self) -> PathBuf {
+        self.path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."))
+    }
+
+    /// A configuration error at `path` inside this file, with its line looked up.
+    pub fn error_at(&self, path: &[Seg<'_>], message: impl Into<String>) -> Error {
+        let line = locate(&self.source, path);
+        Error::config(&self.path, line, Some(&Seg::render(path)), message)
+    }
+}

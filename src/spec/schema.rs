@@ -1,0 +1,127 @@
+//! The YAML schema of an experiment file. Every struct denies unknown keys, so a typo is an
+//! error with a line number instead of a silently ignored setting.
+
+use serde::{Deserialize, Serialize};
+use serde_yaml_ng::Value;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Experiment {
+    /// Names the results folder (`results/<name>/`).
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub datasets: Vec<DatasetSpec>,
+    /// Parameters crossed with each other (cartesian product). A scalar is a one-value list.
+    pub grid: Axes,
+    /// Blocks of parameters whose lists vary together (same length, taken position by position);
+    /// each block is one more axis of the product.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub zip: Vec<Axes>,
+    /// Combinations to skip: a run matching every key of an entry is dropped.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude: Vec<BTreeMap<String, Value>>,
+    #[serde(default)]
+    pub record: RecordSpec,
+}
+
+/// The swept parameters. Each is a scalar or a list; `seed` also accepts a range `"0..25"`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Axes {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dataset: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cell: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hidden: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lr: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epochs: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<Value>,
+}
+
+impl Axes {
+    /// The parameters this block sets, in expansion order.
+    pub fn entries(&self) -> Vec<(super::Param, &Value)> {
+        use super::Param;
+        [
+            (Param::Dataset, &self.dataset),
+            (Param::Cell, &self.cell),
+            (Param::Hidden, &self.hidden),
+            (Param::Device, &self.device),
+            (Param::Lr, &self.lr),
+            (Param::Epochs, &self.epochs),
+            (Param::Head, &self.head),
+            (Param::Seed, &self.seed),
+        ]
+        .into_iter()
+        .filter_map(|(p, v)| v.as_ref().map(|v| (p, v)))
+        .collect()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenKind {
+    /// One token per Unicode character.
+    Char,
+    /// One token per whitespace-separated word.
+    Word,
+}
+
+/// A dataset: exactly one of `cyclic` (with `repeat`), `text`, `file` or `sentences`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatasetSpec {
+    pub name: String,
+    /// A pattern repeated `repeat` times (`AbAcAd` x 50).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cyclic: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat: Option<usize>,
+    /// Literal text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// A UTF-8 text file, relative to the experiment file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<PathBuf>,
+    /// Many-to-one: predict each sentence's last word from the words before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sentences: Option<Vec<String>>,
+    /// `char` (default for text) or `word` (default for sentences).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tokens: Option<TokenKind>,
+    /// Vocabulary order; by default the sorted set of tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vocab: Option<Vec<String>>,
+}
+
+/// What each run keeps besides its loss curve, for figures drawn without retraining.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordSpec {
+    /// Hidden states, logits and probabilities are stored for this many first positions.
+    #[serde(default = "default_positions")]
+    pub positions: usize,
+}
+
+fn default_positions() -> usize {
+    15
+}
+
+impl Default for RecordSpec {
+    fn default() -> Self {
+        Self {
+            positions: default_positions(),
+        }
+    }
+}

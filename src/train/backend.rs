@@ -1,0 +1,44 @@
+//! Picks the burn backend for a device at run time. One binary carries all three.
+
+use super::{train, GroupResult, TrainJob};
+use crate::device;
+use crate::spec::DeviceSpec;
+use burn::backend::{Autodiff, Cuda, Flex, NdArray};
+
+/// Trains `job` on `device`; a device that cannot be used is an error message, never a panic.
+pub fn train_on(device: DeviceSpec, job: &TrainJob<'_>, on_epoch: &mut dyn FnMut(usize)) -> Result<GroupResult, String> {
+    match device {
+        DeviceSpec::Cpu => Ok(train::<Autodiff<Flex>>(job, &Default::default(), on_epoch)),
+        DeviceSpec::NdArray => {
+            // burn-ndarray hands every op to rayon's global pool; for tensors this small the
+            // hand-offs cost more than the arithmetic. Inside a one-thread pool they run inline.
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .build()
+                .map_err(|e| format!("cannot start a thread pool: {e}"))?;
+            // The pool runs the training on its own thread; epochs come back over a channel so
+            // that progress is still reported from this thread.
+            let (tx, rx) = std::sync::mpsc::channel();
+            std::thread::scope(|scope| {
+                let worker = scope.spawn(move || {
+                    pool.install(|| {
+                        train::<Autodiff<NdArray>>(job, &Default::default(), &mut |e| {
+                            let _ = tx.send(e);
+                        })
+                    })
+                });
+                // Ends when the worker drops its sender, also if it panics.
+                for epoch in rx.iter() {
+                    on_epoch(epoch);
+                }
+                worker.join().map_err(|_| "training on ndarray panicked".to_string())
+            })
+        }
+        DeviceSpec::Cuda(index) => {
+            device::check_cuda(index)?;
+            let cuda = burn::backend::cuda::CudaDevice::new(index);
+            device::catch_panic(|| train::<Autodiff<Cuda>>(job, &cuda, on_epoch))
+                .map_err(|m| format!("CUDA device {index} failed: {m}"))
+        }
+    }
+}
