@@ -10,7 +10,11 @@ use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 
 #[derive(Parser, Debug)]
-#[command(name = "sweeplab", version, about = "Declarative grids of small sequence-model trainings on burn")]
+#[command(
+    name = "sweeplab",
+    version,
+    about = "Declarative grids of small sequence-model trainings on burn"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -27,9 +31,7 @@ enum Command {
         out: Option<PathBuf>,
     },
     /// Print the expanded list of runs without training.
-    Plan {
-        experiment: PathBuf,
-    },
+    Plan { experiment: PathBuf },
     /// List the devices this machine can train on.
     Devices,
 }
@@ -66,7 +68,10 @@ fn run(cli: Cli) -> Result<i32> {
             let results = ResultsDir::prepare(&out)?;
             let mut reporter = crate::progress::for_stderr();
             let records = crate::sweep::run(&file, &plan, &results, reporter.as_mut())?;
-            let failed = records.iter().filter(|r| r.status == RunStatus::Failed).count();
+            let failed = records
+                .iter()
+                .filter(|r| r.status == RunStatus::Failed)
+                .count();
             Ok(if failed > 0 { EXIT_RUNS_FAILED } else { 0 })
         }
         Command::Plan { experiment } => {

@@ -31,7 +31,12 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    pub fn config(file: &Path, line: Option<usize>, field: Option<&str>, message: impl Into<String>) -> Self {
+    pub fn config(
+        file: &Path,
+        line: Option<usize>,
+        field: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
         Error::Config {
             file: file.to_path_buf(),
             line,

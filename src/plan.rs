@@ -54,7 +54,7 @@ impl GroupSpec {
             self.cell.name(),
             self.hidden,
             self.head.name(),
-            self.lr,
+            crate::spec::fmt_f64(self.lr),
             self.epochs,
             self.device
         )
@@ -99,7 +99,10 @@ fn parse_values(
         if param == Param::Seed {
             if let Value::String(s) = item {
                 let range = parse_range(s).ok_or_else(|| {
-                    file.error_at(&item_path, format!("'{s}' is not a seed range; write e.g. 0..25 (25 seeds, 0 to 24)"))
+                    file.error_at(
+                        &item_path,
+                        format!("'{s}' is not a seed range; write e.g. 0..25 (25 seeds, 0 to 24)"),
+                    )
                 })?;
                 if range.is_empty() {
                     return Err(file.error_at(&item_path, format!("seed range '{s}' is empty")));
@@ -148,12 +151,17 @@ fn block_axes(
     // Scalars broadcast; lists must agree in length.
     let len = lists.iter().map(|(_, v)| v.len()).max().unwrap_or(1);
     for ((param, values), (_, raw)) in lists.iter().zip(axes.entries()) {
-        if values.len() != len && !(values.len() == 1 && !matches!(raw, Value::Sequence(_))) {
+        let broadcast = values.len() == 1 && !matches!(raw, Value::Sequence(_));
+        if values.len() != len && !broadcast {
             let mut path = base.to_vec();
             path.push(Seg::Key(param.name()));
             return Err(file.error_at(
                 &path,
-                format!("zip lists must have equal lengths: {} has {}, another has {len}", param.name(), values.len()),
+                format!(
+                    "zip lists must have equal lengths: {} has {}, another has {len}",
+                    param.name(),
+                    values.len()
+                ),
             ));
         }
     }
@@ -173,11 +181,21 @@ fn block_axes(
 /// or any write to the output folder.
 pub fn build(file: &ExperimentFile) -> Result<Plan> {
     let exp = &file.experiment;
-    if exp.name.trim().is_empty() || exp.name.contains(['/', '\\']) || exp.name == "." || exp.name == ".." {
-        return Err(file.error_at(&[Seg::Key("name")], "name must be a non-empty folder name (no slashes)"));
+    if exp.name.trim().is_empty()
+        || exp.name.contains(['/', '\\'])
+        || exp.name == "."
+        || exp.name == ".."
+    {
+        return Err(file.error_at(
+            &[Seg::Key("name")],
+            "name must be a non-empty folder name (no slashes)",
+        ));
     }
     if exp.record.positions == 0 {
-        return Err(file.error_at(&[Seg::Key("record"), Seg::Key("positions")], "must be at least 1"));
+        return Err(file.error_at(
+            &[Seg::Key("record"), Seg::Key("positions")],
+            "must be at least 1",
+        ));
     }
 
     // Datasets.
@@ -197,10 +215,18 @@ pub fn build(file: &ExperimentFile) -> Result<Plan> {
 
     // Axes: grid parameters (seed last), then zip blocks.
     let mut axes = block_axes(file, &exp.grid, &[Seg::Key("grid")], false)?;
-    let seed_axis = axes.iter().position(|(p, _)| p == &[Param::Seed]).map(|i| axes.remove(i));
+    let seed_axis = axes
+        .iter()
+        .position(|(p, _)| p == &[Param::Seed])
+        .map(|i| axes.remove(i));
     const ZIP_PATHS: [&str; 1] = ["zip"];
     for (i, block) in exp.zip.iter().enumerate() {
-        axes.extend(block_axes(file, block, &[Seg::Key(ZIP_PATHS[0]), Seg::Index(i)], true)?);
+        axes.extend(block_axes(
+            file,
+            block,
+            &[Seg::Key(ZIP_PATHS[0]), Seg::Index(i)],
+            true,
+        )?);
     }
     axes.extend(seed_axis);
 
@@ -210,7 +236,10 @@ pub fn build(file: &ExperimentFile) -> Result<Plan> {
             if set_by.insert(*p, ai).is_some() {
                 return Err(file.error_at(
                     &[Seg::Key("zip")],
-                    format!("{} is set twice (in grid and zip, or in two zip blocks)", p.name()),
+                    format!(
+                        "{} is set twice (in grid and zip, or in two zip blocks)",
+                        p.name()
+                    ),
                 ));
             }
         }
@@ -226,16 +255,31 @@ pub fn build(file: &ExperimentFile) -> Result<Plan> {
         }
         let values = match default {
             Some(v) => vec![v],
-            None => datasets.keys().map(|k| ParamValue::Dataset(k.clone())).collect(),
+            None => datasets
+                .keys()
+                .map(|k| ParamValue::Dataset(k.clone()))
+                .collect(),
         };
-        axes.insert(0, (vec![param], values.into_iter().map(|v| vec![v]).collect()));
+        axes.insert(
+            0,
+            (vec![param], values.into_iter().map(|v| vec![v]).collect()),
+        );
         set_by.insert(param, usize::MAX);
     }
-    for param in [Param::Cell, Param::Hidden, Param::Lr, Param::Epochs, Param::Seed] {
+    for param in [
+        Param::Cell,
+        Param::Hidden,
+        Param::Lr,
+        Param::Epochs,
+        Param::Seed,
+    ] {
         if !set_by.contains_key(&param) {
             return Err(file.error_at(
                 &[Seg::Key("grid")],
-                format!("missing parameter '{}' (set it in grid or in a zip block)", param.name()),
+                format!(
+                    "missing parameter '{}' (set it in grid or in a zip block)",
+                    param.name()
+                ),
             ));
         }
     }
@@ -245,7 +289,10 @@ pub fn build(file: &ExperimentFile) -> Result<Plan> {
     for (i, entry) in exp.exclude.iter().enumerate() {
         let mut conds = Vec::new();
         if entry.is_empty() {
-            return Err(file.error_at(&[Seg::Key("exclude"), Seg::Index(i)], "an empty exclude entry would drop every run"));
+            return Err(file.error_at(
+                &[Seg::Key("exclude"), Seg::Index(i)],
+                "an empty exclude entry would drop every run",
+            ));
         }
         for (key, value) in entry {
             let path = [Seg::Key("exclude"), Seg::Index(i), Seg::Key(key.as_str())];
@@ -270,7 +317,10 @@ pub fn build(file: &ExperimentFile) -> Result<Plan> {
         }
         combos = next;
         if combos.len() > 1_000_000 {
-            return Err(file.error_at(&[Seg::Key("grid")], "the grid expands to more than a million runs"));
+            return Err(file.error_at(
+                &[Seg::Key("grid")],
+                "the grid expands to more than a million runs",
+            ));
         }
     }
 
@@ -280,16 +330,28 @@ pub fn build(file: &ExperimentFile) -> Result<Plan> {
     let mut ids = HashSet::new();
     let mut fingerprints: HashMap<String, String> = HashMap::new();
     for combo in combos {
-        if excludes.iter().any(|conds| conds.iter().all(|c| combo.contains(c))) {
+        if excludes
+            .iter()
+            .any(|conds| conds.iter().all(|c| combo.contains(c)))
+        {
             continue;
         }
-        let get = |p: Param| combo.iter().find(|v| v.param() == p).expect("every parameter is set");
+        let get = |p: Param| {
+            combo
+                .iter()
+                .find(|v| v.param() == p)
+                .expect("every parameter is set")
+        };
         let dataset = match get(Param::Dataset) {
             ParamValue::Dataset(d) => d.clone(),
             _ => unreachable!(),
         };
         let ds = datasets.get(&dataset).ok_or_else(|| {
-            let place = if set_by.get(&Param::Dataset) == Some(&usize::MAX) { "grid" } else { "grid.dataset" };
+            let place = if set_by.get(&Param::Dataset) == Some(&usize::MAX) {
+                "grid"
+            } else {
+                "grid.dataset"
+            };
             file.error_at(
                 &locate_param(&exp.zip, Param::Dataset),
                 format!(
@@ -327,12 +389,20 @@ pub fn build(file: &ExperimentFile) -> Result<Plan> {
                 ),
             ));
         }
-        let fingerprint = fingerprints.entry(dataset.clone()).or_insert_with(|| ds.fingerprint()).clone();
+        let fingerprint = fingerprints
+            .entry(dataset.clone())
+            .or_insert_with(|| ds.fingerprint())
+            .clone();
         let id = run_id(&fingerprint, cell, hidden, device, lr, epochs, head, seed);
         if !ids.insert(id.clone()) {
-            return Err(file.error_at(&[Seg::Key("grid")], format!("run {id} appears twice in the expansion")));
+            return Err(file.error_at(
+                &[Seg::Key("grid")],
+                format!("run {id} appears twice in the expansion"),
+            ));
         }
-        let key = format!("{dataset}\u{1}{cell:?}\u{1}{hidden}\u{1}{device}\u{1}{lr}\u{1}{epochs}\u{1}{head:?}");
+        let key = format!(
+            "{dataset}\u{1}{cell:?}\u{1}{hidden}\u{1}{device}\u{1}{lr}\u{1}{epochs}\u{1}{head:?}"
+        );
         let gi = *group_of.entry(key).or_insert_with(|| {
             groups.push(GroupSpec {
                 index: groups.len(),
@@ -362,7 +432,10 @@ pub fn build(file: &ExperimentFile) -> Result<Plan> {
         });
     }
     if runs.is_empty() {
-        return Err(file.error_at(&[Seg::Key("exclude")], "every combination is excluded; nothing to run"));
+        return Err(file.error_at(
+            &[Seg::Key("exclude")],
+            "every combination is excluded; nothing to run",
+        ));
     }
 
     let swept = Param::ALL

@@ -9,11 +9,30 @@ use std::path::Path;
 use std::time::Duration;
 
 pub enum Event<'a> {
-    SweepStarted { experiment: &'a str, runs: usize, groups: usize, out: &'a Path },
-    GroupStarted { group: &'a GroupSpec, groups: usize },
-    Epoch { group: &'a GroupSpec, epoch: usize },
-    GroupFinished { group: &'a GroupSpec, groups: usize, records: &'a [RunRecord], seconds: f64 },
-    SweepFinished { records: &'a [RunRecord], seconds: f64 },
+    SweepStarted {
+        experiment: &'a str,
+        runs: usize,
+        groups: usize,
+        out: &'a Path,
+    },
+    GroupStarted {
+        group: &'a GroupSpec,
+        groups: usize,
+    },
+    Epoch {
+        group: &'a GroupSpec,
+        epoch: usize,
+    },
+    GroupFinished {
+        group: &'a GroupSpec,
+        groups: usize,
+        records: &'a [RunRecord],
+        seconds: f64,
+    },
+    SweepFinished {
+        records: &'a [RunRecord],
+        seconds: f64,
+    },
 }
 
 pub trait Reporter {
@@ -33,9 +52,19 @@ pub fn for_stderr() -> Box<dyn Reporter> {
 pub fn group_summary(records: &[RunRecord]) -> String {
     let n = records.len();
     let ok = records.iter().filter(|r| r.succeeded()).count();
-    let failed = records.iter().filter(|r| r.status == RunStatus::Failed).count();
-    let diverged = records.iter().filter(|r| r.status == RunStatus::Diverged).count();
-    let mut losses: Vec<f32> = records.iter().map(|r| r.final_loss).filter(|l| l.is_finite()).collect();
+    let failed = records
+        .iter()
+        .filter(|r| r.status == RunStatus::Failed)
+        .count();
+    let diverged = records
+        .iter()
+        .filter(|r| r.status == RunStatus::Diverged)
+        .count();
+    let mut losses: Vec<f32> = records
+        .iter()
+        .map(|r| r.final_loss)
+        .filter(|l| l.is_finite())
+        .collect();
     losses.sort_by(f32::total_cmp);
     let median = if losses.is_empty() {
         "-".to_string()
@@ -47,7 +76,11 @@ pub fn group_summary(records: &[RunRecord]) -> String {
         s.push_str(&format!(", {diverged} diverged"));
     }
     if failed > 0 {
-        let why = records.iter().find(|r| r.status == RunStatus::Failed).map(|r| r.error.as_str()).unwrap_or("");
+        let why = records
+            .iter()
+            .find(|r| r.status == RunStatus::Failed)
+            .map(|r| r.error.as_str())
+            .unwrap_or("");
         s.push_str(&format!(", {failed} FAILED: {why}"));
     }
     s
@@ -55,7 +88,10 @@ pub fn group_summary(records: &[RunRecord]) -> String {
 
 fn sweep_summary(records: &[RunRecord], seconds: f64) -> String {
     let ok = records.iter().filter(|r| r.succeeded()).count();
-    let failed = records.iter().filter(|r| r.status == RunStatus::Failed).count();
+    let failed = records
+        .iter()
+        .filter(|r| r.status == RunStatus::Failed)
+        .count();
     format!(
         "finished {} runs in {seconds:.1} s: {ok} succeeded (100% accuracy), {failed} failed",
         records.len()
@@ -68,8 +104,16 @@ pub struct LineReporter;
 impl Reporter for LineReporter {
     fn event(&mut self, event: &Event<'_>) {
         match event {
-            Event::SweepStarted { experiment, runs, groups, out } => {
-                eprintln!("sweep {experiment}: {runs} runs in {groups} groups -> {}", out.display())
+            Event::SweepStarted {
+                experiment,
+                runs,
+                groups,
+                out,
+            } => {
+                eprintln!(
+                    "sweep {experiment}: {runs} runs in {groups} groups -> {}",
+                    out.display()
+                )
             }
             Event::GroupStarted { group, groups } => eprintln!(
                 "[{}/{groups}] training {} ({} runs)",
@@ -78,12 +122,19 @@ impl Reporter for LineReporter {
                 group.runs.len()
             ),
             Event::Epoch { .. } => {}
-            Event::GroupFinished { group, groups, records, seconds } => eprintln!(
+            Event::GroupFinished {
+                group,
+                groups,
+                records,
+                seconds,
+            } => eprintln!(
                 "[{}/{groups}] done in {seconds:.2} s: {}",
                 group.index + 1,
                 group_summary(records)
             ),
-            Event::SweepFinished { records, seconds } => eprintln!("{}", sweep_summary(records, *seconds)),
+            Event::SweepFinished { records, seconds } => {
+                eprintln!("{}", sweep_summary(records, *seconds))
+            }
         }
     }
 }
@@ -97,14 +148,24 @@ pub struct BarReporter {
 impl Reporter for BarReporter {
     fn event(&mut self, event: &Event<'_>) {
         match event {
-            Event::SweepStarted { experiment, runs, groups, out } => {
+            Event::SweepStarted {
+                experiment,
+                runs,
+                groups,
+                out,
+            } => {
                 let bar = ProgressBar::new(*runs as u64);
                 bar.set_style(
-                    ProgressStyle::with_template("{bar:30.cyan/blue} {pos}/{len} runs  {elapsed_precise} ETA {eta}  {msg}")
-                        .expect("valid template"),
+                    ProgressStyle::with_template(
+                        "{bar:30.cyan/blue} {pos}/{len} runs  {elapsed_precise} ETA {eta}  {msg}",
+                    )
+                    .expect("valid template"),
                 );
                 bar.enable_steady_tick(Duration::from_millis(200));
-                bar.println(format!("sweep {experiment}: {runs} runs in {groups} groups -> {}", out.display()));
+                bar.println(format!(
+                    "sweep {experiment}: {runs} runs in {groups} groups -> {}",
+                    out.display()
+                ));
                 self.bar = Some(bar);
             }
             Event::GroupStarted { group, .. } => {
@@ -115,11 +176,20 @@ impl Reporter for BarReporter {
             Event::Epoch { group, epoch } => {
                 if let Some(bar) = &self.bar {
                     if epoch % 10 == 0 || *epoch == group.epochs {
-                        bar.set_message(format!("{}  epoch {epoch}/{}", group.label(), group.epochs));
+                        bar.set_message(format!(
+                            "{}  epoch {epoch}/{}",
+                            group.label(),
+                            group.epochs
+                        ));
                     }
                 }
             }
-            Event::GroupFinished { group, groups, records, seconds } => {
+            Event::GroupFinished {
+                group,
+                groups,
+                records,
+                seconds,
+            } => {
                 if let Some(bar) = &self.bar {
                     bar.println(format!(
                         "[{}/{groups}] {}: {} ({seconds:.2} s)",

@@ -49,10 +49,15 @@ impl RunRecord {
         positions: Vec<Position>,
         vocab: Vec<String>,
     ) -> Self {
-        let diverged = !result.final_loss.is_finite() || result.curve.iter().any(|l| !l.is_finite());
+        let diverged =
+            !result.final_loss.is_finite() || result.curve.iter().any(|l| !l.is_finite());
         Self {
             spec,
-            status: if diverged { RunStatus::Diverged } else { RunStatus::Ok },
+            status: if diverged {
+                RunStatus::Diverged
+            } else {
+                RunStatus::Ok
+            },
             error: String::new(),
             final_loss: result.final_loss,
             accuracy: result.accuracy,
@@ -80,7 +85,10 @@ impl RunRecord {
     }
 
     pub fn vocab_symbol(&self, i: usize) -> String {
-        self.vocab.get(i).cloned().unwrap_or_else(|| format!("#{i}"))
+        self.vocab
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| format!("#{i}"))
     }
 
     /// Every position predicted correctly: the notes' notion of a restart that "learned it".

@@ -13,9 +13,16 @@ use std::time::Instant;
 
 /// Runs every group of `plan`, writing into `results` as it goes. Returns the records in plan
 /// order.
-pub fn run(file: &ExperimentFile, plan: &Plan, results: &ResultsDir, reporter: &mut dyn Reporter) -> Result<Vec<RunRecord>> {
+pub fn run(
+    file: &ExperimentFile,
+    plan: &Plan,
+    results: &ResultsDir,
+    reporter: &mut dyn Reporter,
+) -> Result<Vec<RunRecord>> {
     let started = Instant::now();
-    results.write_file("experiment.yaml", |out| out.write_all(file.source.as_bytes()))?;
+    results.write_file("experiment.yaml", |out| {
+        out.write_all(file.source.as_bytes())
+    })?;
     results.write_file("resolved.yaml", |out| {
         let text = serde_yaml_ng::to_string(&file.experiment).map_err(std::io::Error::other)?;
         out.write_all(text.as_bytes())
@@ -50,7 +57,9 @@ pub fn run(file: &ExperimentFile, plan: &Plan, results: &ResultsDir, reporter: &
             init: &params,
             keep_positions: plan.record.positions,
         };
-        let outcome = train::train_on(group.device, &job, &mut |epoch| reporter.event(&Event::Epoch { group, epoch }));
+        let outcome = train::train_on(group.device, &job, &mut |epoch| {
+            reporter.event(&Event::Epoch { group, epoch })
+        });
         let positions = data.position_labels(plan.record.positions);
         let mut records = Vec::with_capacity(group.runs.len());
         let seconds = match outcome {

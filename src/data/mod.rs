@@ -62,7 +62,11 @@ impl Dataset {
 
     /// The first `n` prediction positions, labelled with tokens.
     pub fn position_labels(&self, n: usize) -> Vec<Position> {
-        let sep = if self.tokens == TokenKind::Word { " " } else { "" };
+        let sep = if self.tokens == TokenKind::Word {
+            " "
+        } else {
+            ""
+        };
         match &self.targets {
             Targets::EveryStep(t) => self
                 .inputs
@@ -81,7 +85,11 @@ impl Dataset {
                 .zip(t)
                 .take(n)
                 .map(|(xs, &y)| Position {
-                    input: xs.iter().map(|&x| self.vocab[x].as_str()).collect::<Vec<_>>().join(sep),
+                    input: xs
+                        .iter()
+                        .map(|&x| self.vocab[x].as_str())
+                        .collect::<Vec<_>>()
+                        .join(sep),
                     target: self.vocab[y].clone(),
                 })
                 .collect(),
@@ -105,14 +113,20 @@ impl Dataset {
         match &self.targets {
             Targets::EveryStep(t) => {
                 h.update(b"every");
-                t.iter().flatten().for_each(|&y| h.update((y as u32).to_le_bytes()));
+                t.iter()
+                    .flatten()
+                    .for_each(|&y| h.update((y as u32).to_le_bytes()));
             }
             Targets::LastStep(t) => {
                 h.update(b"last");
                 t.iter().for_each(|&y| h.update((y as u32).to_le_bytes()));
             }
         }
-        h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+        h.finalize()
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 }
 
@@ -126,7 +140,10 @@ fn tokenize(text: &str, kind: TokenKind) -> Vec<String> {
 /// Resolves the `index`-th dataset of `file`, reading text files relative to the experiment.
 pub fn resolve(spec: &DatasetSpec, index: usize, file: &ExperimentFile) -> Result<Dataset> {
     let at = |key: &'static str, msg: String| {
-        file.error_at(&[Seg::Key("datasets"), Seg::Index(index), Seg::Key(key)], msg)
+        file.error_at(
+            &[Seg::Key("datasets"), Seg::Index(index), Seg::Key(key)],
+            msg,
+        )
     };
     let kinds: Vec<&str> = [
         ("cyclic", spec.cyclic.is_some()),
@@ -143,26 +160,46 @@ pub fn resolve(spec: &DatasetSpec, index: usize, file: &ExperimentFile) -> Resul
             format!(
                 "dataset '{}' must set exactly one of cyclic, text, file, sentences (found {})",
                 spec.name,
-                if kinds.is_empty() { "none".to_string() } else { kinds.join(", ") }
+                if kinds.is_empty() {
+                    "none".to_string()
+                } else {
+                    kinds.join(", ")
+                }
             ),
         ));
     }
     if spec.repeat.is_some() && spec.cyclic.is_none() {
-        return Err(at("repeat", "repeat only applies to a cyclic dataset".into()));
+        return Err(at(
+            "repeat",
+            "repeat only applies to a cyclic dataset".into(),
+        ));
     }
 
     if let Some(sentences) = &spec.sentences {
         if spec.tokens == Some(TokenKind::Char) {
-            return Err(at("tokens", "sentences are word-level; use tokens: word".into()));
+            return Err(at(
+                "tokens",
+                "sentences are word-level; use tokens: word".into(),
+            ));
         }
-        let words: Vec<Vec<String>> = sentences.iter().map(|s| tokenize(s, TokenKind::Word)).collect();
+        let words: Vec<Vec<String>> = sentences
+            .iter()
+            .map(|s| tokenize(s, TokenKind::Word))
+            .collect();
         if words.is_empty() {
             return Err(at("sentences", "needs at least one sentence".into()));
         }
         let len = words[0].len();
         for (i, w) in words.iter().enumerate() {
             if w.len() < 2 {
-                return Err(at("sentences", format!("sentence {} ('{}') needs at least two words", i + 1, sentences[i])));
+                return Err(at(
+                    "sentences",
+                    format!(
+                        "sentence {} ('{}') needs at least two words",
+                        i + 1,
+                        sentences[i]
+                    ),
+                ));
             }
             if w.len() != len {
                 return Err(at(
@@ -176,9 +213,19 @@ pub fn resolve(spec: &DatasetSpec, index: usize, file: &ExperimentFile) -> Resul
         }
         let all: Vec<&String> = words.iter().flatten().collect();
         let vocab = build_vocab(spec, &all, |m| at("vocab", m))?;
-        let index_of: HashMap<&str, usize> = vocab.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect();
-        let inputs = words.iter().map(|w| w[..len - 1].iter().map(|t| index_of[t.as_str()]).collect()).collect();
-        let targets = words.iter().map(|w| index_of[w[len - 1].as_str()]).collect();
+        let index_of: HashMap<&str, usize> = vocab
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.as_str(), i))
+            .collect();
+        let inputs = words
+            .iter()
+            .map(|w| w[..len - 1].iter().map(|t| index_of[t.as_str()]).collect())
+            .collect();
+        let targets = words
+            .iter()
+            .map(|w| index_of[w[len - 1].as_str()])
+            .collect();
         return Ok(Dataset {
             name: spec.name.clone(),
             tokens: TokenKind::Word,
@@ -189,9 +236,12 @@ pub fn resolve(spec: &DatasetSpec, index: usize, file: &ExperimentFile) -> Resul
     }
 
     let (text, field) = if let Some(pattern) = &spec.cyclic {
-        let repeat = spec
-            .repeat
-            .ok_or_else(|| at("cyclic", "a cyclic dataset needs `repeat: N` (how many times the pattern repeats)".into()))?;
+        let repeat = spec.repeat.ok_or_else(|| {
+            at(
+                "cyclic",
+                "a cyclic dataset needs `repeat: N` (how many times the pattern repeats)".into(),
+            )
+        })?;
         if repeat == 0 {
             return Err(at("repeat", "repeat must be at least 1".into()));
         }
@@ -201,25 +251,42 @@ pub fn resolve(spec: &DatasetSpec, index: usize, file: &ExperimentFile) -> Resul
     } else {
         let rel = spec.file.as_ref().expect("one kind is set");
         let path = file.base_dir().join(rel);
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| at("file", format!("cannot read text file {}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            at(
+                "file",
+                format!("cannot read text file {}: {e}", path.display()),
+            )
+        })?;
         (text, "file")
     };
     let kind = spec.tokens.unwrap_or(TokenKind::Char);
     let tokens = tokenize(&text, kind);
     let distinct: BTreeSet<&String> = tokens.iter().collect();
     if tokens.len() < 2 {
-        return Err(at(field, format!("text has {} token(s); at least two are needed to predict a next token", tokens.len())));
+        return Err(at(
+            field,
+            format!(
+                "text has {} token(s); at least two are needed to predict a next token",
+                tokens.len()
+            ),
+        ));
     }
     if distinct.len() < 2 {
         return Err(at(
             field,
-            format!("text has a single distinct symbol ('{}'); there is nothing to learn", tokens[0]),
+            format!(
+                "text has a single distinct symbol ('{}'); there is nothing to learn",
+                tokens[0]
+            ),
         ));
     }
     let all: Vec<&String> = tokens.iter().collect();
     let vocab = build_vocab(spec, &all, |m| at("vocab", m))?;
-    let index_of: HashMap<&str, usize> = vocab.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect();
+    let index_of: HashMap<&str, usize> = vocab
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.as_str(), i))
+        .collect();
     let ids: Vec<usize> = tokens.iter().map(|t| index_of[t.as_str()]).collect();
     Ok(Dataset {
         name: spec.name.clone(),
@@ -236,7 +303,13 @@ fn build_vocab(
     err: impl Fn(String) -> crate::Error,
 ) -> Result<Vec<String>> {
     match &spec.vocab {
-        None => Ok(tokens.iter().copied().collect::<BTreeSet<_>>().into_iter().cloned().collect()),
+        None => Ok(tokens
+            .iter()
+            .copied()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .cloned()
+            .collect()),
         Some(vocab) => {
             let mut seen = BTreeSet::new();
             for v in vocab {
@@ -244,10 +317,17 @@ fn build_vocab(
                     return Err(err(format!("'{v}' is listed twice")));
                 }
             }
-            let missing: BTreeSet<&String> = tokens.iter().copied().filter(|t| !seen.contains(t)).collect();
+            let missing: BTreeSet<&String> = tokens
+                .iter()
+                .copied()
+                .filter(|t| !seen.contains(t))
+                .collect();
             if !missing.is_empty() {
                 let list: Vec<String> = missing.iter().map(|s| format!("'{s}'")).collect();
-                return Err(err(format!("vocabulary misses symbol(s) of the text: {}", list.join(", "))));
+                return Err(err(format!(
+                    "vocabulary misses symbol(s) of the text: {}",
+                    list.join(", ")
+                )));
             }
             Ok(vocab.clone())
         }

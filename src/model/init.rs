@@ -106,8 +106,16 @@ mod tests {
             assert_eq!(t.replica(1), alone.get(name).unwrap().replica(0), "{name}");
         }
         // Different seeds give different values; bounds hold.
-        assert_ne!(together.get("w_ih").unwrap().replica(0), together.get("w_ih").unwrap().replica(1));
+        assert_ne!(
+            together.get("w_ih").unwrap().replica(0),
+            together.get("w_ih").unwrap().replica(1)
+        );
         let bound = 1.0 / 3f32.sqrt();
-        assert!(together.get("w_hh").unwrap().data.iter().all(|x| x.abs() <= bound));
+        assert!(together
+            .get("w_hh")
+            .unwrap()
+            .data
+            .iter()
+            .all(|x| x.abs() <= bound));
     }
 }

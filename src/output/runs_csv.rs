@@ -30,7 +30,12 @@ impl Export for RunsCsv {
         "runs.csv"
     }
 
-    fn write(&self, experiment: &str, records: &[RunRecord], out: &mut dyn Write) -> std::io::Result<()> {
+    fn write(
+        &self,
+        experiment: &str,
+        records: &[RunRecord],
+        out: &mut dyn Write,
+    ) -> std::io::Result<()> {
         let mut w = csv::Writer::from_writer(out);
         w.write_record(RUNS_COLUMNS)?;
         for r in records {
@@ -45,7 +50,7 @@ impl Export for RunsCsv {
                 s.seed.to_string(),
                 s.device.to_string(),
                 s.epochs.to_string(),
-                format!("{}", s.lr),
+                crate::spec::fmt_f64(s.lr),
                 s.head.name().to_string(),
                 fmt_f32(r.final_loss),
                 fmt_f32(r.accuracy),

@@ -12,9 +12,16 @@ impl Export for StatesCsv {
         "states.csv"
     }
 
-    fn write(&self, _experiment: &str, records: &[RunRecord], out: &mut dyn Write) -> std::io::Result<()> {
+    fn write(
+        &self,
+        _experiment: &str,
+        records: &[RunRecord],
+        out: &mut dyn Write,
+    ) -> std::io::Result<()> {
         let mut w = csv::Writer::from_writer(out);
-        w.write_record(["run_id", "position", "input", "target", "kind", "index", "label", "value"])?;
+        w.write_record([
+            "run_id", "position", "input", "target", "kind", "index", "label", "value",
+        ])?;
         for r in records {
             let Some(snap) = &r.snapshot else { continue };
             for (p, pos) in r.positions.iter().enumerate() {

@@ -61,7 +61,7 @@ fn parse_line(raw: &str) -> Option<Line<'_>> {
     })
 }
 
-fn key_of<'a>(body: &'a str) -> Option<&'a str> {
+fn key_of(body: &str) -> Option<&str> {
     let colon = body.find(':')?;
     let after = &body[colon + 1..];
     if !(after.is_empty() || after.starts_with(' ')) {
@@ -97,7 +97,10 @@ pub fn locate(source: &str, path: &[Seg<'_>]) -> Option<usize> {
                 // A mapping that starts on the `- ` line of its sequence item.
                 if let Some(f) = found {
                     if let Some(l) = &lines[f] {
-                        if l.is_item && !parent.is_some_and(|(_, k)| k) && key_of(l.body) == Some(key) {
+                        if l.is_item
+                            && !parent.is_some_and(|(_, k)| k)
+                            && key_of(l.body) == Some(key)
+                        {
                             hit = Some((f, l.body_indent, true));
                         }
                     }
@@ -151,12 +154,36 @@ mod tests {
     #[test]
     fn finds_nested_keys_and_items() {
         assert_eq!(locate(DOC, &[Seg::Key("name")]), Some(1));
-        assert_eq!(locate(DOC, &[Seg::Key("grid"), Seg::Key("hidden")]), Some(9));
-        assert_eq!(locate(DOC, &[Seg::Key("grid"), Seg::Key("hidden"), Seg::Index(1)]), Some(9));
-        assert_eq!(locate(DOC, &[Seg::Key("grid"), Seg::Key("seed"), Seg::Index(1)]), Some(12));
+        assert_eq!(
+            locate(DOC, &[Seg::Key("grid"), Seg::Key("hidden")]),
+            Some(9)
+        );
+        assert_eq!(
+            locate(DOC, &[Seg::Key("grid"), Seg::Key("hidden"), Seg::Index(1)]),
+            Some(9)
+        );
+        assert_eq!(
+            locate(DOC, &[Seg::Key("grid"), Seg::Key("seed"), Seg::Index(1)]),
+            Some(12)
+        );
         assert_eq!(locate(DOC, &[Seg::Key("datasets"), Seg::Index(1)]), Some(5));
-        assert_eq!(locate(DOC, &[Seg::Key("datasets"), Seg::Index(1), Seg::Key("text")]), Some(6));
-        assert_eq!(locate(DOC, &[Seg::Key("datasets"), Seg::Index(0), Seg::Key("name")]), Some(3));
-        assert_eq!(Seg::render(&[Seg::Key("grid"), Seg::Key("hidden"), Seg::Index(1)]), "grid.hidden[1]");
+        assert_eq!(
+            locate(
+                DOC,
+                &[Seg::Key("datasets"), Seg::Index(1), Seg::Key("text")]
+            ),
+            Some(6)
+        );
+        assert_eq!(
+            locate(
+                DOC,
+                &[Seg::Key("datasets"), Seg::Index(0), Seg::Key("name")]
+            ),
+            Some(3)
+        );
+        assert_eq!(
+            Seg::render(&[Seg::Key("grid"), Seg::Key("hidden"), Seg::Index(1)]),
+            "grid.hidden[1]"
+        );
     }
 }

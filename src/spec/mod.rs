@@ -11,7 +11,7 @@ mod values;
 
 pub use locate::{locate, Seg};
 pub use schema::{Axes, DatasetSpec, Experiment, RecordSpec, TokenKind};
-pub use values::{CellKind, DeviceSpec, HeadKind, Param, ParamValue};
+pub use values::{fmt_f64, CellKind, DeviceSpec, HeadKind, Param, ParamValue};
 
 use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
@@ -27,7 +27,8 @@ pub struct ExperimentFile {
 impl ExperimentFile {
     /// Reads and structurally parses an experiment file. Semantic checks live in `plan`.
     pub fn load(path: &Path) -> Result<Self> {
-        let source = std::fs::read_to_string(path).map_err(|e| Error::io(path, "read experiment file", e))?;
+        let source = std::fs::read_to_string(path)
+            .map_err(|e| Error::io(path, "read experiment file", e))?;
         Self::from_source(path, source)
     }
 

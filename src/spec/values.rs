@@ -16,7 +16,12 @@ pub enum CellKind {
 }
 
 impl CellKind {
-    pub const ALL: [CellKind; 4] = [CellKind::Memoryless, CellKind::Rnn, CellKind::Lstm, CellKind::Gru];
+    pub const ALL: [CellKind; 4] = [
+        CellKind::Memoryless,
+        CellKind::Rnn,
+        CellKind::Lstm,
+        CellKind::Gru,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -181,31 +186,56 @@ impl ParamValue {
             Param::Cell => as_str()
                 .and_then(|s| CellKind::parse(&s))
                 .map(ParamValue::Cell)
-                .ok_or_else(|| format!("unknown cell type {} (expected memoryless, rnn, lstm or gru)", shown())),
+                .ok_or_else(|| {
+                    format!(
+                        "unknown cell type {} (expected memoryless, rnn, lstm or gru)",
+                        shown()
+                    )
+                }),
             Param::Hidden => match as_uint() {
                 Some(0) => Err("hidden size must be at least 1, got 0".into()),
                 Some(n) if n <= 4096 => Ok(ParamValue::Hidden(n as usize)),
-                _ => Err(format!("hidden size must be an integer from 1 to 4096, got {}", shown())),
+                _ => Err(format!(
+                    "hidden size must be an integer from 1 to 4096, got {}",
+                    shown()
+                )),
             },
             Param::Device => as_str()
                 .and_then(|s| DeviceSpec::parse(&s))
                 .map(ParamValue::Device)
-                .ok_or_else(|| format!("unknown device {} (expected cpu, ndarray, cuda or cuda:N)", shown())),
+                .ok_or_else(|| {
+                    format!(
+                        "unknown device {} (expected cpu, ndarray, cuda or cuda:N)",
+                        shown()
+                    )
+                }),
             Param::Lr => match v {
                 Value::Number(n) => match n.as_f64() {
                     Some(x) if x.is_finite() && x > 0.0 => Ok(ParamValue::Lr(x)),
-                    _ => Err(format!("learning rate must be a positive number, got {}", shown())),
+                    _ => Err(format!(
+                        "learning rate must be a positive number, got {}",
+                        shown()
+                    )),
                 },
-                _ => Err(format!("learning rate must be a positive number, got {}", shown())),
+                _ => Err(format!(
+                    "learning rate must be a positive number, got {}",
+                    shown()
+                )),
             },
             Param::Epochs => match as_uint() {
-                Some(n) if n >= 1 && n <= 10_000_000 => Ok(ParamValue::Epochs(n as usize)),
-                _ => Err(format!("epochs must be a positive integer, got {}", shown())),
+                Some(n) if (1..=10_000_000).contains(&n) => Ok(ParamValue::Epochs(n as usize)),
+                _ => Err(format!(
+                    "epochs must be a positive integer, got {}",
+                    shown()
+                )),
             },
             Param::Head => match as_str().as_deref() {
                 Some("linear") => Ok(ParamValue::Head(HeadKind::Linear)),
                 Some("none") => Ok(ParamValue::Head(HeadKind::None)),
-                _ => Err(format!("unknown head {} (expected linear or none)", shown())),
+                _ => Err(format!(
+                    "unknown head {} (expected linear or none)",
+                    shown()
+                )),
             },
             Param::Seed => as_uint()
                 .map(ParamValue::Seed)
@@ -220,10 +250,19 @@ impl ParamValue {
             ParamValue::Cell(c) => c.name().into(),
             ParamValue::Hidden(n) => n.to_string(),
             ParamValue::Device(d) => d.to_string(),
-            ParamValue::Lr(x) => format!("{x}"),
+            ParamValue::Lr(x) => fmt_f64(*x),
             ParamValue::Epochs(n) => n.to_string(),
             ParamValue::Head(h) => h.name().into(),
             ParamValue::Seed(s) => s.to_string(),
         }
+    }
+}
+
+/// Short, exact text for a number: plain for ordinary sizes, scientific for huge or tiny ones.
+pub fn fmt_f64(x: f64) -> String {
+    if x != 0.0 && (x.abs() >= 1e6 || x.abs() < 1e-4) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
     }
 }

@@ -6,7 +6,11 @@ use crate::spec::DeviceSpec;
 use burn::backend::{Autodiff, Cuda, Flex, NdArray};
 
 /// Trains `job` on `device`; a device that cannot be used is an error message, never a panic.
-pub fn train_on(device: DeviceSpec, job: &TrainJob<'_>, on_epoch: &mut dyn FnMut(usize)) -> Result<GroupResult, String> {
+pub fn train_on(
+    device: DeviceSpec,
+    job: &TrainJob<'_>,
+    on_epoch: &mut dyn FnMut(usize),
+) -> Result<GroupResult, String> {
     match device {
         DeviceSpec::Cpu => Ok(train::<Autodiff<Flex>>(job, &Default::default(), on_epoch)),
         DeviceSpec::NdArray => {
@@ -31,7 +35,9 @@ pub fn train_on(device: DeviceSpec, job: &TrainJob<'_>, on_epoch: &mut dyn FnMut
                 for epoch in rx.iter() {
                     on_epoch(epoch);
                 }
-                worker.join().map_err(|_| "training on ndarray panicked".to_string())
+                worker
+                    .join()
+                    .map_err(|_| "training on ndarray panicked".to_string())
             })
         }
         DeviceSpec::Cuda(index) => {

@@ -22,6 +22,11 @@ pub(crate) fn input_table<B: Backend>(w_ih: Tensor<B, 3>, b_ih: Tensor<B, 3>) ->
     w_ih + b_ih
 }
 
-pub(crate) fn zero_state<B: Backend>(r: usize, input: &SequenceInput<B>, hidden: usize, device: &B::Device) -> Tensor<B, 3> {
+pub(crate) fn zero_state<B: Backend>(
+    r: usize,
+    input: &SequenceInput<B>,
+    hidden: usize,
+    device: &B::Device,
+) -> Tensor<B, 3> {
     Tensor::zeros([r, input.batch, hidden], device)
 }

@@ -1,0 +1,19 @@
+# sweeplab tasks. Everything builds with the release profile: burn is unusably slow
+# unoptimised, and one profile means one ~8 minute build of burn instead of two.
+
+# Train every run of experiments/<file> and write results/<name>/.
+sweep file="hidden_nodes.yaml":
+    cargo run --release --quiet -- sweep experiments/{{file}}
+
+# Print the expanded runs of experiments/<file> without training.
+plan file="hidden_nodes.yaml":
+    cargo run --release --quiet -- plan experiments/{{file}}
+
+# The test suite (the same command CI runs).
+test:
+    cargo test --release
+
+# Formatting and lints, as CI checks them.
+lint:
+    cargo fmt --check
+    cargo clippy --release --all-targets -- -D warnings
