@@ -32,6 +32,11 @@ enum Command {
     },
     /// Print the expanded list of runs without training.
     Plan { experiment: PathBuf },
+    /// Redraw the figures of a results folder from its stored data, without training.
+    Plot {
+        /// A folder written by `sweeplab sweep` (holds experiment.yaml, runs.csv, ...).
+        results_dir: PathBuf,
+    },
     /// List the devices this machine can train on.
     Devices,
 }
@@ -80,6 +85,13 @@ fn run(cli: Cli) -> Result<i32> {
                 // `sweeplab plan x.yaml | head` is fine.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
                 other => other.map_err(|e| Error::Other(format!("cannot print the plan: {e}")))?,
+            }
+            Ok(0)
+        }
+        Command::Plot { results_dir } => {
+            let file = ExperimentFile::load(&results_dir.join("experiment.yaml"))?;
+            for path in crate::figures::draw_all(&results_dir, &file.experiment.figures)? {
+                println!("{}", path.display());
             }
             Ok(0)
         }

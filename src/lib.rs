@@ -3,13 +3,14 @@
 //! Data flows one way, one module per stage:
 //! `spec` (YAML experiment) -> `plan` (list of runs, grouped by everything but the seed)
 //! -> `train` (replica-batched burn training, knows nothing of files) -> `record` (run records)
-//! -> `output` (CSV writers, know nothing of burn). `sweep` drives the stages and emits
+//! -> `output` (CSV writers, know nothing of burn) -> `figures` (PNGs drawn from the CSVs). `sweep` drives the stages and emits
 //! progress events that a `progress` reporter renders.
 
 pub mod cli;
 pub mod data;
 pub mod device;
 pub mod error;
+pub mod figures;
 pub mod model;
 pub mod output;
 pub mod plan;

@@ -96,6 +96,7 @@ pub fn run(
         });
     }
     let records: Vec<RunRecord> = done.into_iter().flatten().collect();
+    crate::figures::draw_all(&results.path, &file.experiment.figures)?;
     reporter.event(&Event::SweepFinished {
         records: &records,
         seconds: started.elapsed().as_secs_f64(),

@@ -25,6 +25,9 @@ pub struct Experiment {
     pub exclude: Vec<BTreeMap<String, Value>>,
     #[serde(default)]
     pub record: RecordSpec,
+    /// Which figures to draw and how; defaults draw the standard set.
+    #[serde(default)]
+    pub figures: crate::figures::FiguresSpec,
 }
 
 /// The swept parameters. Each is a scalar or a list; `seed` also accepts a range `"0..25"`.
