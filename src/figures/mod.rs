@@ -1,18 +1,136 @@
 //! Figures drawn with plotters from a results folder's stored CSVs (never from burn), so
 //! `sweeplab plot` redraws exactly what `sweeplab sweep` drew, without retraining.
+//!
+//! One file per figure kind; `data` reads the CSVs, `canvas` holds the pixel-level drawing
+//! helpers (fonts, text, heat maps, PNG writing) they share, `colormap` the colour scales.
+//! Every figure is a pure function of the CSVs: no clock, no randomness, no hash-map order,
+//! so the same results folder gives byte-identical PNGs.
 
-use crate::error::Result;
+pub mod canvas;
+pub mod colormap;
+pub mod data;
+pub mod loss_curves;
+pub mod memoryless;
+pub mod state_grid;
+pub mod summary;
+
+use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-/// The `figures:` section of an experiment file.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// The `figures:` section of an experiment file. Every key is optional; an absent section
+/// draws the standard set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FiguresSpec {}
+pub struct FiguresSpec {
+    /// Draw one state grid per seed group (`states_*.png`).
+    #[serde(default = "yes")]
+    pub state_grid: bool,
+    /// Draw one loss-curve plot per seed group (`loss_*.png`).
+    #[serde(default = "yes")]
+    pub loss_curves: bool,
+    /// Draw note 001's two views for `memoryless` groups (`memoryless_vis1_*`, `_vis2_*`).
+    #[serde(default = "yes")]
+    pub memoryless: bool,
+    /// Draw the one-picture summary of the sweep (`summary.png`).
+    #[serde(default = "yes")]
+    pub summary: bool,
+    /// Positions (heat-map rows) shown in each state-grid subplot.
+    #[serde(default = "default_positions")]
+    pub positions: usize,
+    /// Value range of the state grid's colour map: `[low, high]`, white at 0.
+    #[serde(default = "default_range")]
+    pub range: [f64; 2],
+    /// Positions plotted in the memoryless line plots (Vis1).
+    #[serde(default = "default_memoryless_lines")]
+    pub memoryless_lines: usize,
+    /// Positions shown in the memoryless heat map (Vis2).
+    #[serde(default = "default_memoryless_positions")]
+    pub memoryless_positions: usize,
+    /// Colour range of Vis2 is `[-r, r]`; absent: the largest |value| shown, rounded up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memoryless_range: Option<f64>,
+}
+
+fn yes() -> bool {
+    true
+}
+fn default_positions() -> usize {
+    8
+}
+fn default_range() -> [f64; 2] {
+    [-1.0, 1.0]
+}
+fn default_memoryless_lines() -> usize {
+    9
+}
+fn default_memoryless_positions() -> usize {
+    15
+}
+
+impl Default for FiguresSpec {
+    fn default() -> Self {
+        Self {
+            state_grid: true,
+            loss_curves: true,
+            memoryless: true,
+            summary: true,
+            positions: default_positions(),
+            range: default_range(),
+            memoryless_lines: default_memoryless_lines(),
+            memoryless_positions: default_memoryless_positions(),
+            memoryless_range: None,
+        }
+    }
+}
+
+impl FiguresSpec {
+    /// Rejects settings no figure can be drawn with, naming the key.
+    pub fn check(&self) -> Result<()> {
+        let bad = |key: &str, why: String| Err(Error::Other(format!("figures.{key}: {why}")));
+        let [lo, hi] = self.range;
+        if !(lo.is_finite() && hi.is_finite() && lo < hi) {
+            return bad("range", format!("need two finite numbers low < high, got [{lo}, {hi}]"));
+        }
+        for (key, n) in [
+            ("positions", self.positions),
+            ("memoryless_lines", self.memoryless_lines),
+            ("memoryless_positions", self.memoryless_positions),
+        ] {
+            if n == 0 {
+                return bad(key, "must be at least 1".into());
+            }
+        }
+        if let Some(r) = self.memoryless_range {
+            if !(r.is_finite() && r > 0.0) {
+                return bad("memoryless_range", format!("must be a positive number, got {r}"));
+            }
+        }
+        Ok(())
+    }
+}
 
 /// Draws every figure `spec` asks for from the results in `results_dir` into
-/// `results_dir/figures/`, returning the files written.
+/// `results_dir/figures/`, returning the files written (in drawing order).
 pub fn draw_all(results_dir: &Path, spec: &FiguresSpec) -> Result<Vec<PathBuf>> {
-    let _ = (results_dir, spec);
-    Ok(Vec::new())
+    spec.check()?;
+    let results = data::Results::load(results_dir)?;
+    let out = results_dir.join("figures");
+    std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, "create the figures folder", e))?;
+    let mut written = Vec::new();
+    for group in results.groups() {
+        if spec.state_grid {
+            written.extend(state_grid::draw(&results, &group, spec, &out)?);
+        }
+        if spec.loss_curves {
+            written.extend(loss_curves::draw(&results, &group, &out)?);
+        }
+        if spec.memoryless && group.cell() == "memoryless" {
+            written.extend(memoryless::draw(&results, &group, spec, &out)?);
+        }
+    }
+    if spec.summary && !results.runs.is_empty() {
+        written.push(summary::draw(&results, &out)?);
+    }
+    Ok(written)
 }

@@ -1,0 +1,112 @@
+//! Loss per epoch of every run of a seed group in one plot, log-scale y. Restarts that got
+//! stuck stay on a plateau (for AbAcAd near ln 3 / 3 ≈ 0.55: the model cannot tell what
+//! follows A) while successful ones fall by orders of magnitude, so runs are coloured by
+//! whether they succeeded.
+
+use super::canvas::{self, bold, font, DrawResult};
+use super::colormap::{FAILURE, GREY, SUCCESS};
+use super::data::{Group, Results};
+use crate::error::Result;
+use plotters::prelude::*;
+use std::path::{Path, PathBuf};
+
+const SIZE: (u32, u32) = (1100, 700);
+
+/// Draws `loss_<group>.png` for `group` into `out`.
+pub fn draw(results: &Results, group: &Group, out: &Path) -> Result<Vec<PathBuf>> {
+    let path = out.join(format!("loss_{}.png", group.file_stem()));
+    // (succeeded, points) per run; log scale: only finite, positive losses can be drawn.
+    let curves: Vec<(bool, Vec<(f64, f64)>)> = group
+        .runs
+        .iter()
+        .filter_map(|r| results.curves.get(&r.run_id).map(|c| (r.success, c)))
+        .map(|(ok, c)| {
+            let points = c
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| l.is_finite() && **l > 0.0)
+                .map(|(e, &l)| ((e + 1) as f64, l))
+                .collect();
+            (ok, points)
+        })
+        .collect();
+    let first = group.first();
+    let title = format!(
+        "Loss per epoch -- {}, {} hidden ({}): {} of {} succeeded",
+        canvas::cell_title(&first.cell),
+        first.hidden,
+        first.dataset,
+        group.successes(),
+        group.runs.len()
+    );
+    let written = canvas::write_png(&path, SIZE, |area| draw_curves(area, &title, &curves))?;
+    Ok(vec![written])
+}
+
+fn draw_curves(area: &canvas::Area, title: &str, curves: &[(bool, Vec<(f64, f64)>)]) -> DrawResult {
+    let points = curves.iter().flat_map(|(_, p)| p.iter());
+    let (mut lo, mut hi, mut last) = (f64::INFINITY, f64::NEG_INFINITY, 1.0f64);
+    for &(e, l) in points {
+        lo = lo.min(l);
+        hi = hi.max(l);
+        last = last.max(e);
+    }
+    if !lo.is_finite() {
+        // Nothing trained (e.g. every run failed): say so instead of an empty chart.
+        area.draw_text(title, &bold(22.0), (30, 20))?;
+        area.draw_text("no loss values recorded", &font(18.0), (30, 70))?;
+        return Ok(());
+    }
+    if hi / lo < 10.0 {
+        // A log axis needs at least a decade to show labelled ticks.
+        lo = (hi / 10.0).min(lo);
+    }
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, bold(22.0))
+        .margin(20)
+        .x_label_area_size(50)
+        .y_label_area_size(80)
+        .build_cartesian_2d(1f64..last.max(2.0), (lo * 0.8..hi * 1.25).log_scale())?;
+    chart
+        .configure_mesh()
+        .x_desc("epoch")
+        .y_desc("loss (cross-entropy, log scale)")
+        .label_style(font(15.0))
+        .axis_desc_style(font(17.0))
+        .x_label_formatter(&|e| format!("{e:.0}"))
+        .y_label_formatter(&|v| canvas::fmt_tick(*v))
+        .light_line_style(WHITE)
+        .bold_line_style(RGBColor(230, 230, 230))
+        .draw()?;
+    // Failures first, so the successful (green) curves are drawn on top of them.
+    for wanted in [false, true] {
+        let colour = if wanted { SUCCESS } else { FAILURE };
+        let count = curves.iter().filter(|(ok, _)| *ok == wanted).count();
+        let mut labelled = false;
+        for (_, points) in curves.iter().filter(|(ok, _)| *ok == wanted) {
+            let series = chart.draw_series(LineSeries::new(
+                points.iter().copied(),
+                colour.mix(0.75).stroke_width(2),
+            ))?;
+            if !labelled {
+                let label = if wanted {
+                    format!("succeeded ({count})")
+                } else {
+                    format!("not succeeded ({count})")
+                };
+                series
+                    .label(label)
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(3)));
+                labelled = true;
+            }
+        }
+    }
+    chart
+        .configure_series_labels()
+        .label_font(font(16.0))
+        .background_style(WHITE.mix(0.9))
+        .border_style(GREY)
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()?;
+    Ok(())
+}
