@@ -126,7 +126,11 @@ pub fn bar_ticks(lo: f64, hi: f64) -> Vec<f64> {
 
 /// A tick value without trailing zeros: `1`, `-0.5`, `7`, `0.001`; `1e-5` below 1e-3.
 pub fn fmt_tick(v: f64) -> String {
-    if v != 0.0 && v.abs() < 1e-3 {
+    // Axis ticks computed as sums of steps land near, not on, zero (-2e-16).
+    if v.abs() < 1e-9 {
+        return "0".into();
+    }
+    if v.abs() < 1e-3 {
         return format!("{v:.0e}");
     }
     let s = format!("{v:.3}");
