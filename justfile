@@ -9,6 +9,11 @@ sweep file="hidden_nodes.yaml":
 plan file="hidden_nodes.yaml":
     cargo run --release --quiet -- plan experiments/{{file}}
 
+# CI's regression gate: train experiments/ci_smoke.yaml and check its thresholds.
+smoke:
+    cargo run --release --quiet -- sweep experiments/ci_smoke.yaml --out target/ci_smoke --force
+    cargo run --release --quiet -- check target/ci_smoke
+
 # The test suite (the same command CI runs).
 test:
     cargo test --release

@@ -5,6 +5,7 @@ use crate::error::{Error, Result, EXIT_CONFIG, EXIT_RUNS_FAILED};
 use crate::output::ResultsDir;
 use crate::plan::{self, Plan};
 use crate::record::RunStatus;
+use crate::results::ResultsFolder;
 use crate::spec::{ExperimentFile, Param};
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -29,6 +30,9 @@ enum Command {
         /// Results folder (default: results/<name>/).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Retrain every run, even those already finished in the results folder.
+        #[arg(long)]
+        force: bool,
     },
     /// Print the expanded list of runs without training.
     Plan { experiment: PathBuf },
@@ -36,6 +40,25 @@ enum Command {
     Plot {
         /// A folder written by `sweeplab sweep` (holds experiment.yaml, runs.csv, ...).
         results_dir: PathBuf,
+    },
+    /// Verify the experiment's `checks:` on a results folder (exit 0 all pass, 1 any fails).
+    Check {
+        results_dir: PathBuf,
+        /// Also fail a group whose success rate or median final loss got worse than here.
+        #[arg(long)]
+        baseline: Option<PathBuf>,
+        /// How much worse than the baseline (absolute, per metric) still passes.
+        #[arg(long, default_value_t = 0.0, requires = "baseline")]
+        tolerance: f64,
+    },
+    /// Write report.md and a self-contained report.html into a results folder.
+    Report { results_dir: PathBuf },
+    /// Retrain stored runs and verify the numbers are bit-identical (exit 1 if any differ).
+    Reproduce {
+        results_dir: PathBuf,
+        /// Retrain only this many runs, spread evenly over the grid.
+        #[arg(long)]
+        runs: Option<usize>,
     },
     /// List the devices this machine can train on.
     Devices,
@@ -62,21 +85,20 @@ pub fn main() -> i32 {
 fn load(path: &Path) -> Result<(ExperimentFile, Plan)> {
     let file = ExperimentFile::load(path)?;
     let plan = plan::build(&file)?;
+    crate::check::parse(&file)?;
     Ok((file, plan))
 }
 
 fn run(cli: Cli) -> Result<i32> {
     match cli.command {
-        Command::Sweep { experiment, out } => {
+        Command::Sweep { experiment, out, force } => {
             let (file, plan) = load(&experiment)?;
             let out = out.unwrap_or_else(|| Path::new("results").join(&plan.experiment));
             let results = ResultsDir::prepare(&out)?;
             let mut reporter = crate::progress::for_stderr();
-            let records = crate::sweep::run(&file, &plan, &results, reporter.as_mut())?;
-            let failed = records
-                .iter()
-                .filter(|r| r.status == RunStatus::Failed)
-                .count();
+            let options = crate::sweep::SweepOptions { force };
+            let (records, _) = crate::sweep::run(&file, &plan, &results, options, reporter.as_mut())?;
+            let failed = records.iter().filter(|r| r.status == RunStatus::Failed).count();
             Ok(if failed > 0 { EXIT_RUNS_FAILED } else { 0 })
         }
         Command::Plan { experiment } => {
@@ -94,6 +116,55 @@ fn run(cli: Cli) -> Result<i32> {
                 println!("{}", path.display());
             }
             Ok(0)
+        }
+        Command::Check {
+            results_dir,
+            baseline,
+            tolerance,
+        } => {
+            let current = ResultsFolder::open(&results_dir)?;
+            let checks = crate::check::parse(&current.experiment)?;
+            let base = baseline.as_deref().map(ResultsFolder::open).transpose()?;
+            if checks.is_empty() && base.is_none() {
+                return Err(Error::Other(format!(
+                    "{}: the experiment has no `checks:` and no --baseline was given; nothing to check",
+                    results_dir.join("experiment.yaml").display()
+                )));
+            }
+            if !(tolerance >= 0.0) {
+                return Err(Error::Other("--tolerance must be a non-negative number".into()));
+            }
+            let outcomes = crate::check::evaluate(&checks, &current, base.as_ref().map(|b| (b, tolerance)));
+            print!("{}", crate::check::render(&outcomes));
+            Ok(if outcomes.iter().all(|o| o.pass) { 0 } else { 1 })
+        }
+        Command::Report { results_dir } => {
+            let folder = ResultsFolder::open(&results_dir)?;
+            for path in crate::report::write(&folder)? {
+                println!("{}", path.display());
+            }
+            Ok(0)
+        }
+        Command::Reproduce { results_dir, runs } => {
+            let folder = ResultsFolder::open(&results_dir)?;
+            let comparisons = crate::reproduce::reproduce(&folder, runs, &mut |label, n| {
+                eprintln!("retraining {n} runs of {label}")
+            })?;
+            let differing: Vec<_> = comparisons.iter().filter(|c| !c.identical).collect();
+            let max = comparisons.iter().map(|c| c.max_diff).fold(0.0, f64::max);
+            for c in &differing {
+                println!(
+                    "DIFFERS {}: stored final loss {}, retrained {} (max difference {:e})",
+                    c.run_id, c.stored_loss, c.retrained_loss, c.max_diff
+                );
+            }
+            println!(
+                "retrained {} runs: {} bit-identical, {} differ; largest difference {max:e}",
+                comparisons.len(),
+                comparisons.len() - differing.len(),
+                differing.len()
+            );
+            Ok(if differing.is_empty() { 0 } else { 1 })
         }
         Command::Devices => {
             for (name, status) in crate::device::describe() {

@@ -31,12 +31,7 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    pub fn config(
-        file: &Path,
-        line: Option<usize>,
-        field: Option<&str>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn config(file: &Path, line: Option<usize>, field: Option<&str>, message: impl Into<String>) -> Self {
         Error::Config {
             file: file.to_path_buf(),
             line,
@@ -77,11 +72,7 @@ impl fmt::Display for Error {
                 }
                 write!(f, "{message}")
             }
-            Error::Io {
-                path,
-                action,
-                source,
-            } => write!(f, "{}: cannot {action}: {source}", path.display()),
+            Error::Io { path, action, source } => write!(f, "{}: cannot {action}: {source}", path.display()),
             Error::Other(message) => write!(f, "{message}"),
         }
     }

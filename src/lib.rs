@@ -6,16 +6,21 @@
 //! -> `output` (CSV writers, know nothing of burn) -> `figures` (PNGs drawn from the CSVs). `sweep` drives the stages and emits
 //! progress events that a `progress` reporter renders.
 
+pub mod check;
 pub mod cli;
 pub mod data;
 pub mod device;
 pub mod error;
 pub mod figures;
+pub mod manifest;
 pub mod model;
 pub mod output;
 pub mod plan;
 pub mod progress;
 pub mod record;
+pub mod report;
+pub mod reproduce;
+pub mod results;
 pub mod spec;
 pub mod sweep;
 pub mod train;

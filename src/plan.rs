@@ -4,9 +4,7 @@
 
 use crate::data::{self, Dataset};
 use crate::error::Result;
-use crate::spec::{
-    Axes, CellKind, DeviceSpec, ExperimentFile, HeadKind, Param, ParamValue, RecordSpec, Seg,
-};
+use crate::spec::{Axes, CellKind, DeviceSpec, ExperimentFile, HeadKind, Param, ParamValue, RecordSpec, Seg};
 use serde_yaml_ng::Value;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -16,10 +14,13 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 pub const TRAINING_SEMANTICS: &str = "sweeplab-train-v1";
 
 /// One training run: one point of the grid.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RunSpec {
-    /// Hash of the run's full configuration (not its position in the grid).
+    /// Hash of the run's full configuration (not its position in the grid): the first 16 hex
+    /// digits of `config_hash`.
     pub id: String,
+    /// SHA-256 of the canonical JSON configuration (`RunSpec::canonical_config`).
+    pub config_hash: String,
     pub group: usize,
     pub dataset: String,
     pub cell: CellKind,
@@ -181,21 +182,11 @@ fn block_axes(
 /// or any write to the output folder.
 pub fn build(file: &ExperimentFile) -> Result<Plan> {
     let exp = &file.experiment;
-    if exp.name.trim().is_empty()
-        || exp.name.contains(['/', '\\'])
-        || exp.name == "."
-        || exp.name == ".."
-    {
-        return Err(file.error_at(
-            &[Seg::Key("name")],
-            "name must be a non-empty folder name (no slashes)",
-        ));
+    if exp.name.trim().is_empty() || exp.name.contains(['/', '\\']) || exp.name == "." || exp.name == ".." {
+        return Err(file.error_at(&[Seg::Key("name")], "name must be a non-empty folder name (no slashes)"));
     }
     if exp.record.positions == 0 {
-        return Err(file.error_at(
-            &[Seg::Key("record"), Seg::Key("positions")],
-            "must be at least 1",
-        ));
+        return Err(file.error_at(&[Seg::Key("record"), Seg::Key("positions")], "must be at least 1"));
     }
 
     // Datasets.
@@ -221,12 +212,7 @@ pub fn build(file: &ExperimentFile) -> Result<Plan> {
         .map(|i| axes.remove(i));
     const ZIP_PATHS: [&str; 1] = ["zip"];
     for (i, block) in exp.zip.iter().enumerate() {
-        axes.extend(block_axes(
-            file,
-            block,
-            &[Seg::Key(ZIP_PATHS[0]), Seg::Index(i)],
-            true,
-        )?);
+        axes.extend(block_axes(file, block, &[Seg::Key(ZIP_PATHS[0]), Seg::Index(i)], true)?);
     }
     axes.extend(seed_axis);
 
@@ -236,10 +222,7 @@ pub fn build(file: &ExperimentFile) -> Result<Plan> {
             if set_by.insert(*p, ai).is_some() {
                 return Err(file.error_at(
                     &[Seg::Key("zip")],
-                    format!(
-                        "{} is set twice (in grid and zip, or in two zip blocks)",
-                        p.name()
-                    ),
+                    format!("{} is set twice (in grid and zip, or in two zip blocks)", p.name()),
                 ));
             }
         }
@@ -255,24 +238,12 @@ pub fn build(file: &ExperimentFile) -> Result<Plan> {
         }
         let values = match default {
             Some(v) => vec![v],
-            None => datasets
-                .keys()
-                .map(|k| ParamValue::Dataset(k.clone()))
-                .collect(),
+            None => datasets.keys().map(|k| ParamValue::Dataset(k.clone())).collect(),
         };
-        axes.insert(
-            0,
-            (vec![param], values.into_iter().map(|v| vec![v]).collect()),
-        );
+        axes.insert(0, (vec![param], values.into_iter().map(|v| vec![v]).collect()));
         set_by.insert(param, usize::MAX);
     }
-    for param in [
-        Param::Cell,
-        Param::Hidden,
-        Param::Lr,
-        Param::Epochs,
-        Param::Seed,
-    ] {
+    for param in [Param::Cell, Param::Hidden, Param::Lr, Param::Epochs, Param::Seed] {
         if !set_by.contains_key(&param) {
             return Err(file.error_at(
                 &[Seg::Key("grid")],
@@ -317,10 +288,7 @@ pub fn build(file: &ExperimentFile) -> Result<Plan> {
         }
         combos = next;
         if combos.len() > 1_000_000 {
-            return Err(file.error_at(
-                &[Seg::Key("grid")],
-                "the grid expands to more than a million runs",
-            ));
+            return Err(file.error_at(&[Seg::Key("grid")], "the grid expands to more than a million runs"));
         }
     }
 
@@ -330,18 +298,10 @@ pub fn build(file: &ExperimentFile) -> Result<Plan> {
     let mut ids = HashSet::new();
     let mut fingerprints: HashMap<String, String> = HashMap::new();
     for combo in combos {
-        if excludes
-            .iter()
-            .any(|conds| conds.iter().all(|c| combo.contains(c)))
-        {
+        if excludes.iter().any(|conds| conds.iter().all(|c| combo.contains(c))) {
             continue;
         }
-        let get = |p: Param| {
-            combo
-                .iter()
-                .find(|v| v.param() == p)
-                .expect("every parameter is set")
-        };
+        let get = |p: Param| combo.iter().find(|v| v.param() == p).expect("every parameter is set");
         let dataset = match get(Param::Dataset) {
             ParamValue::Dataset(d) => d.clone(),
             _ => unreachable!(),
@@ -393,16 +353,16 @@ pub fn build(file: &ExperimentFile) -> Result<Plan> {
             .entry(dataset.clone())
             .or_insert_with(|| ds.fingerprint())
             .clone();
-        let id = run_id(&fingerprint, cell, hidden, device, lr, epochs, head, seed);
+        let config = canonical_config(&fingerprint, cell, hidden, device, lr, epochs, head, seed);
+        let config_hash: String = Sha256::digest(config.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let id = config_hash[..16].to_string();
         if !ids.insert(id.clone()) {
-            return Err(file.error_at(
-                &[Seg::Key("grid")],
-                format!("run {id} appears twice in the expansion"),
-            ));
+            return Err(file.error_at(&[Seg::Key("grid")], format!("run {id} appears twice in the expansion")));
         }
-        let key = format!(
-            "{dataset}\u{1}{cell:?}\u{1}{hidden}\u{1}{device}\u{1}{lr}\u{1}{epochs}\u{1}{head:?}"
-        );
+        let key = format!("{dataset}\u{1}{cell:?}\u{1}{hidden}\u{1}{device}\u{1}{lr}\u{1}{epochs}\u{1}{head:?}");
         let gi = *group_of.entry(key).or_insert_with(|| {
             groups.push(GroupSpec {
                 index: groups.len(),
@@ -420,6 +380,7 @@ pub fn build(file: &ExperimentFile) -> Result<Plan> {
         groups[gi].runs.push(runs.len());
         runs.push(RunSpec {
             id,
+            config_hash,
             group: gi,
             dataset,
             cell,
@@ -432,10 +393,7 @@ pub fn build(file: &ExperimentFile) -> Result<Plan> {
         });
     }
     if runs.is_empty() {
-        return Err(file.error_at(
-            &[Seg::Key("exclude")],
-            "every combination is excluded; nothing to run",
-        ));
+        return Err(file.error_at(&[Seg::Key("exclude")], "every combination is excluded; nothing to run"));
     }
 
     let swept = Param::ALL
@@ -465,8 +423,9 @@ fn locate_param(zip: &[Axes], param: Param) -> Vec<Seg<'static>> {
     vec![Seg::Key("grid"), Seg::Key(param.name())]
 }
 
+/// The canonical JSON text of a run's configuration; its hash is the run's identity.
 #[allow(clippy::too_many_arguments)]
-fn run_id(
+pub fn canonical_config(
     dataset_fingerprint: &str,
     cell: CellKind,
     hidden: usize,
@@ -487,8 +446,7 @@ fn run_id(
         "head": head.name(),
         "seed": seed,
     });
-    let digest = Sha256::digest(canonical.to_string().as_bytes());
-    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+    canonical.to_string()
 }
 
 impl RunSpec {

@@ -12,11 +12,15 @@ pub enum Event<'a> {
     SweepStarted {
         experiment: &'a str,
         runs: usize,
+        /// Runs finished by an earlier invocation, skipped now.
+        already_done: usize,
         groups: usize,
         out: &'a Path,
     },
+    /// `runs` of the group's runs train now (the others finished earlier).
     GroupStarted {
         group: &'a GroupSpec,
+        runs: usize,
         groups: usize,
     },
     Epoch {
@@ -31,6 +35,7 @@ pub enum Event<'a> {
     },
     SweepFinished {
         records: &'a [RunRecord],
+        trained_now: usize,
         seconds: f64,
     },
 }
@@ -52,24 +57,20 @@ pub fn for_stderr() -> Box<dyn Reporter> {
 pub fn group_summary(records: &[RunRecord]) -> String {
     let n = records.len();
     let ok = records.iter().filter(|r| r.succeeded()).count();
-    let failed = records
-        .iter()
-        .filter(|r| r.status == RunStatus::Failed)
-        .count();
-    let diverged = records
-        .iter()
-        .filter(|r| r.status == RunStatus::Diverged)
-        .count();
-    let mut losses: Vec<f32> = records
-        .iter()
-        .map(|r| r.final_loss)
-        .filter(|l| l.is_finite())
-        .collect();
+    let failed = records.iter().filter(|r| r.status == RunStatus::Failed).count();
+    let diverged = records.iter().filter(|r| r.status == RunStatus::Diverged).count();
+    let mut losses: Vec<f32> = records.iter().map(|r| r.final_loss).filter(|l| l.is_finite()).collect();
     losses.sort_by(f32::total_cmp);
     let median = if losses.is_empty() {
         "-".to_string()
     } else {
-        format!("{:.4}", losses[losses.len() / 2])
+        let m = losses.len();
+        let median = if m % 2 == 1 {
+            losses[m / 2]
+        } else {
+            (losses[m / 2 - 1] + losses[m / 2]) / 2.0
+        };
+        format!("{median:.4}")
     };
     let mut s = format!("{ok}/{n} succeeded, median final loss {median}");
     if diverged > 0 {
@@ -86,14 +87,22 @@ pub fn group_summary(records: &[RunRecord]) -> String {
     s
 }
 
-fn sweep_summary(records: &[RunRecord], seconds: f64) -> String {
+fn start_line(experiment: &str, runs: usize, already_done: usize, groups: usize, out: &Path) -> String {
+    let mut s = format!(
+        "sweep {experiment}: {runs} runs in {groups} groups -> {}",
+        out.display()
+    );
+    if already_done > 0 {
+        s.push_str(&format!(" ({already_done} already finished, skipped)"));
+    }
+    s
+}
+
+fn sweep_summary(records: &[RunRecord], trained_now: usize, seconds: f64) -> String {
     let ok = records.iter().filter(|r| r.succeeded()).count();
-    let failed = records
-        .iter()
-        .filter(|r| r.status == RunStatus::Failed)
-        .count();
+    let failed = records.iter().filter(|r| r.status == RunStatus::Failed).count();
     format!(
-        "finished {} runs in {seconds:.1} s: {ok} succeeded (100% accuracy), {failed} failed",
+        "finished: {} runs ({trained_now} trained now, {seconds:.1} s): {ok} succeeded (100% accuracy), {failed} failed",
         records.len()
     )
 }
@@ -107,20 +116,17 @@ impl Reporter for LineReporter {
             Event::SweepStarted {
                 experiment,
                 runs,
+                already_done,
                 groups,
                 out,
-            } => {
+            } => eprintln!("{}", start_line(experiment, *runs, *already_done, *groups, out)),
+            Event::GroupStarted { group, runs, groups } => {
                 eprintln!(
-                    "sweep {experiment}: {runs} runs in {groups} groups -> {}",
-                    out.display()
+                    "[{}/{groups}] training {} ({runs} runs)",
+                    group.index + 1,
+                    group.label()
                 )
             }
-            Event::GroupStarted { group, groups } => eprintln!(
-                "[{}/{groups}] training {} ({} runs)",
-                group.index + 1,
-                group.label(),
-                group.runs.len()
-            ),
             Event::Epoch { .. } => {}
             Event::GroupFinished {
                 group,
@@ -132,9 +138,11 @@ impl Reporter for LineReporter {
                 group.index + 1,
                 group_summary(records)
             ),
-            Event::SweepFinished { records, seconds } => {
-                eprintln!("{}", sweep_summary(records, *seconds))
-            }
+            Event::SweepFinished {
+                records,
+                trained_now,
+                seconds,
+            } => eprintln!("{}", sweep_summary(records, *trained_now, *seconds)),
         }
     }
 }
@@ -151,6 +159,7 @@ impl Reporter for BarReporter {
             Event::SweepStarted {
                 experiment,
                 runs,
+                already_done,
                 groups,
                 out,
             } => {
@@ -161,11 +170,9 @@ impl Reporter for BarReporter {
                     )
                     .expect("valid template"),
                 );
+                bar.set_position(*already_done as u64);
                 bar.enable_steady_tick(Duration::from_millis(200));
-                bar.println(format!(
-                    "sweep {experiment}: {runs} runs in {groups} groups -> {}",
-                    out.display()
-                ));
+                bar.println(start_line(experiment, *runs, *already_done, *groups, out));
                 self.bar = Some(bar);
             }
             Event::GroupStarted { group, .. } => {
@@ -176,11 +183,7 @@ impl Reporter for BarReporter {
             Event::Epoch { group, epoch } => {
                 if let Some(bar) = &self.bar {
                     if epoch % 10 == 0 || *epoch == group.epochs {
-                        bar.set_message(format!(
-                            "{}  epoch {epoch}/{}",
-                            group.label(),
-                            group.epochs
-                        ));
+                        bar.set_message(format!("{}  epoch {epoch}/{}", group.label(), group.epochs));
                     }
                 }
             }
@@ -200,11 +203,15 @@ impl Reporter for BarReporter {
                     bar.inc(records.len() as u64);
                 }
             }
-            Event::SweepFinished { records, seconds } => {
+            Event::SweepFinished {
+                records,
+                trained_now,
+                seconds,
+            } => {
                 if let Some(bar) = self.bar.take() {
                     bar.finish_and_clear();
                 }
-                eprintln!("{}", sweep_summary(records, *seconds));
+                eprintln!("{}", sweep_summary(records, *trained_now, *seconds));
             }
         }
     }

@@ -14,6 +14,12 @@ pub enum RunStatus {
 }
 
 impl RunStatus {
+    pub fn parse(s: &str) -> Option<Self> {
+        [RunStatus::Ok, RunStatus::Diverged, RunStatus::Failed]
+            .into_iter()
+            .find(|x| x.name() == s)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             RunStatus::Ok => "ok",
@@ -49,15 +55,10 @@ impl RunRecord {
         positions: Vec<Position>,
         vocab: Vec<String>,
     ) -> Self {
-        let diverged =
-            !result.final_loss.is_finite() || result.curve.iter().any(|l| !l.is_finite());
+        let diverged = !result.final_loss.is_finite() || result.curve.iter().any(|l| !l.is_finite());
         Self {
             spec,
-            status: if diverged {
-                RunStatus::Diverged
-            } else {
-                RunStatus::Ok
-            },
+            status: if diverged { RunStatus::Diverged } else { RunStatus::Ok },
             error: String::new(),
             final_loss: result.final_loss,
             accuracy: result.accuracy,
@@ -85,10 +86,7 @@ impl RunRecord {
     }
 
     pub fn vocab_symbol(&self, i: usize) -> String {
-        self.vocab
-            .get(i)
-            .cloned()
-            .unwrap_or_else(|| format!("#{i}"))
+        self.vocab.get(i).cloned().unwrap_or_else(|| format!("#{i}"))
     }
 
     /// Every position predicted correctly: the notes' notion of a restart that "learned it".

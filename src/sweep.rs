@@ -1,28 +1,104 @@
 //! Drives a sweep: plan -> training of each group -> records -> files, with progress events.
-//! Results are written after every group, so a failure or an interruption keeps what finished.
+//!
+//! Resumable: each finished run is stored atomically as its own record (`runs/<id>.json`)
+//! before anything else is written; runs whose record exists are skipped on the next
+//! invocation (failed runs are retried, `force` retrains everything), and the CSVs are
+//! rebuilt from the records after every group. A group whose seeds are partly done trains only
+//! the missing seeds, which is exact because replicas never interact.
 
 use crate::error::Result;
+use crate::manifest::Manifest;
 use crate::model::{init, ModelShape};
-use crate::output::ResultsDir;
-use crate::plan::Plan;
+use crate::output::{RecordStore, ResultsDir};
+use crate::plan::{GroupSpec, Plan};
 use crate::progress::{Event, Reporter};
-use crate::record::RunRecord;
+use crate::record::{RunRecord, RunStatus};
 use crate::spec::ExperimentFile;
-use crate::train::{self, TrainJob};
-use std::time::Instant;
+use crate::train::{self, GroupResult, TrainJob};
+use std::collections::HashMap;
+use std::time::{Instant, SystemTime};
 
-/// Runs every group of `plan`, writing into `results` as it goes. Returns the records in plan
-/// order.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SweepOptions {
+    /// Retrain every run even if a finished record exists.
+    pub force: bool,
+}
+
+/// Trains the runs of `group` listed in `pending` (indices into `plan.runs`) as one batch.
+pub fn train_runs(
+    plan: &Plan,
+    group: &GroupSpec,
+    pending: &[usize],
+    on_epoch: &mut dyn FnMut(usize),
+) -> Vec<RunRecord> {
+    let data = &plan.datasets[&group.dataset];
+    let shape = ModelShape {
+        cell: group.cell,
+        vocab: data.vocab.len(),
+        hidden: group.hidden,
+        head: group.head,
+    };
+    let seeds: Vec<u64> = pending.iter().map(|&i| plan.runs[i].seed).collect();
+    let params = init::seeded(&shape, &seeds);
+    let job = TrainJob {
+        shape,
+        lr: group.lr,
+        epochs: group.epochs,
+        data,
+        init: &params,
+        keep_positions: plan.record.positions,
+    };
+    let outcome: std::result::Result<GroupResult, String> = train::train_on(group.device, &job, on_epoch);
+    let positions = data.position_labels(plan.record.positions);
+    match outcome {
+        Ok(result) => {
+            let share = result.seconds / pending.len() as f64;
+            pending
+                .iter()
+                .zip(result.replicas)
+                .map(|(&ri, replica)| {
+                    RunRecord::trained(
+                        plan.runs[ri].clone(),
+                        replica,
+                        share,
+                        positions.clone(),
+                        data.vocab.clone(),
+                    )
+                })
+                .collect()
+        }
+        Err(message) => pending
+            .iter()
+            .map(|&ri| RunRecord::failed(plan.runs[ri].clone(), message.clone()))
+            .collect(),
+    }
+}
+
+/// Runs every unfinished run of `plan`, writing into `results` as it goes. Returns the records
+/// of all runs of the plan (resumed and new) in plan order, and how many trained now.
 pub fn run(
     file: &ExperimentFile,
     plan: &Plan,
     results: &ResultsDir,
+    options: SweepOptions,
     reporter: &mut dyn Reporter,
-) -> Result<Vec<RunRecord>> {
+) -> Result<(Vec<RunRecord>, usize)> {
     let started = Instant::now();
-    results.write_file("experiment.yaml", |out| {
-        out.write_all(file.source.as_bytes())
-    })?;
+    let started_at = SystemTime::now();
+    let store = RecordStore::open(&results.path)?;
+    let mut done: Vec<Option<RunRecord>> = vec![None; plan.runs.len()];
+    if !options.force {
+        let mut stored: HashMap<String, RunRecord> = store.load_all()?;
+        for (i, run) in plan.runs.iter().enumerate() {
+            if let Some(record) = stored.remove(&run.id) {
+                if record.status != RunStatus::Failed {
+                    done[i] = Some(record);
+                }
+            }
+        }
+    }
+    let resumed = done.iter().flatten().count();
+    results.write_file("experiment.yaml", |out| out.write_all(file.source.as_bytes()))?;
     results.write_file("resolved.yaml", |out| {
         let text = serde_yaml_ng::to_string(&file.experiment).map_err(std::io::Error::other)?;
         out.write_all(text.as_bytes())
@@ -30,76 +106,66 @@ pub fn run(
     reporter.event(&Event::SweepStarted {
         experiment: &plan.experiment,
         runs: plan.runs.len(),
+        already_done: resumed,
         groups: plan.groups.len(),
         out: &results.path,
     });
 
-    let mut done: Vec<Option<RunRecord>> = vec![None; plan.runs.len()];
+    let write_tables = |done: &[Option<RunRecord>]| {
+        let finished: Vec<RunRecord> = done.iter().flatten().cloned().collect();
+        results.write_exports(&plan.experiment, &finished)
+    };
+    write_tables(&done)?;
+    let mut trained_now = 0;
     for group in &plan.groups {
+        let pending: Vec<usize> = group.runs.iter().copied().filter(|&i| done[i].is_none()).collect();
+        if pending.is_empty() {
+            continue;
+        }
         reporter.event(&Event::GroupStarted {
             group,
+            runs: pending.len(),
             groups: plan.groups.len(),
         });
-        let data = &plan.datasets[&group.dataset];
-        let shape = ModelShape {
-            cell: group.cell,
-            vocab: data.vocab.len(),
-            hidden: group.hidden,
-            head: group.head,
-        };
-        let seeds: Vec<u64> = group.runs.iter().map(|&i| plan.runs[i].seed).collect();
-        let params = init::seeded(&shape, &seeds);
-        let job = TrainJob {
-            shape,
-            lr: group.lr,
-            epochs: group.epochs,
-            data,
-            init: &params,
-            keep_positions: plan.record.positions,
-        };
-        let outcome = train::train_on(group.device, &job, &mut |epoch| {
+        let group_started = Instant::now();
+        let records = train_runs(plan, group, &pending, &mut |epoch| {
             reporter.event(&Event::Epoch { group, epoch })
         });
-        let positions = data.position_labels(plan.record.positions);
-        let mut records = Vec::with_capacity(group.runs.len());
-        let seconds = match outcome {
-            Ok(result) => {
-                let share = result.seconds / group.runs.len() as f64;
-                for (&ri, replica) in group.runs.iter().zip(result.replicas) {
-                    records.push(RunRecord::trained(
-                        plan.runs[ri].clone(),
-                        replica,
-                        share,
-                        positions.clone(),
-                        data.vocab.clone(),
-                    ));
-                }
-                result.seconds
-            }
-            Err(message) => {
-                for &ri in &group.runs {
-                    records.push(RunRecord::failed(plan.runs[ri].clone(), message.clone()));
-                }
-                0.0
-            }
-        };
-        for (&ri, record) in group.runs.iter().zip(&records) {
+        // The record is the run's commit point: stored first, then the tables.
+        for record in &records {
+            store.save(record)?;
+        }
+        trained_now += records.len();
+        for (&ri, record) in pending.iter().zip(&records) {
             done[ri] = Some(record.clone());
         }
-        let finished: Vec<RunRecord> = done.iter().flatten().cloned().collect();
-        results.write_exports(&plan.experiment, &finished)?;
+        write_tables(&done)?;
         reporter.event(&Event::GroupFinished {
             group,
             groups: plan.groups.len(),
             records: &records,
-            seconds,
+            seconds: group_started.elapsed().as_secs_f64(),
         });
     }
     let records: Vec<RunRecord> = done.into_iter().flatten().collect();
     crate::figures::draw_all(&results.path, &file.experiment.figures)?;
+    let manifest = Manifest::new(
+        plan,
+        &file.path,
+        &file.source,
+        &records,
+        started_at,
+        SystemTime::now(),
+        trained_now,
+    );
+    results.write_file("manifest.json", |out| {
+        serde_json::to_writer_pretty(&mut *out, &manifest).map_err(std::io::Error::other)?;
+        out.write_all(b"\n")
+    })?;
     reporter.event(&Event::SweepFinished {
         records: &records,
+        trained_now,
         seconds: started.elapsed().as_secs_f64(),
     });
-    Ok(records)
+    Ok((records, trained_now))
 }

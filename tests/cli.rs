@@ -73,10 +73,7 @@ fn sweep_writes_runs_curves_states_and_the_experiment() {
         "train_seconds",
         "status",
     ] {
-        assert!(
-            header.iter().any(|h| h == col),
-            "runs.csv lacks {col}: {header:?}"
-        );
+        assert!(header.iter().any(|h| h == col), "runs.csv lacks {col}: {header:?}");
     }
     assert_eq!(rows.len(), 6);
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
@@ -125,10 +122,7 @@ fn sweep_writes_runs_curves_states_and_the_experiment() {
     assert_eq!(labels, ["h1", "h2", "A", "b", "c", "d", "A", "b", "c", "d"]);
     assert_eq!((states[0][2].as_str(), states[0][3].as_str()), ("A", "b"));
 
-    assert_eq!(
-        std::fs::read_to_string(out.join("experiment.yaml")).unwrap(),
-        SMALL
-    );
+    assert_eq!(std::fs::read_to_string(out.join("experiment.yaml")).unwrap(), SMALL);
     assert!(std::fs::read_to_string(out.join("resolved.yaml"))
         .unwrap()
         .contains("name: small"));
@@ -201,9 +195,7 @@ fn bad_input_exits_2_with_a_clear_message_and_keeps_earlier_results() {
     std::fs::create_dir_all(&out).unwrap();
     let earlier = "run_id,final_loss\nabc,0.5\n";
     std::fs::write(out.join("runs.csv"), earlier).unwrap();
-    let base = |grid: &str| {
-        format!("name: bad\ndatasets:\n  - name: d\n    cyclic: AbAcAd\n    repeat: 3\n{grid}")
-    };
+    let base = |grid: &str| format!("name: bad\ndatasets:\n  - name: d\n    cyclic: AbAcAd\n    repeat: 3\n{grid}");
     let good_grid = "grid:\n  cell: rnn\n  hidden: 2\n  seed: 0\n  lr: 0.1\n  epochs: 2\n";
     let cases: Vec<(&str, String, &str)> = vec![
         ("malformed.yaml", "name: bad\ndatasets: [\n".into(), "malformed.yaml:"),
@@ -227,10 +219,7 @@ fn bad_input_exits_2_with_a_clear_message_and_keeps_earlier_results() {
             .unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
-        assert!(
-            stderr.contains(want),
-            "{name}:\nwant: {want}\ngot:  {stderr}"
-        );
+        assert!(stderr.contains(want), "{name}:\nwant: {want}\ngot:  {stderr}");
         assert!(
             stderr.starts_with("error: ") && stderr.trim_end().lines().count() == 1,
             "{name}: {stderr}"
@@ -247,13 +236,9 @@ fn bad_input_exits_2_with_a_clear_message_and_keeps_earlier_results() {
     }
 
     // A missing experiment file and an output folder that cannot be created.
-    let output = sweeplab()
-        .args(["sweep", "no/such/experiment.yaml"])
-        .output()
-        .unwrap();
+    let output = sweeplab().args(["sweep", "no/such/experiment.yaml"]).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr)
-        .contains("no/such/experiment.yaml: cannot read experiment file"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no/such/experiment.yaml: cannot read experiment file"));
     let exp = write(dir.path(), "good.yaml", &base(good_grid));
     let blocker = write(dir.path(), "a-file", "");
     let output = sweeplab()
@@ -271,12 +256,7 @@ fn bad_input_exits_2_with_a_clear_message_and_keeps_earlier_results() {
     );
     // Unknown subcommand or flag: usage error, also 2.
     assert_eq!(
-        sweeplab()
-            .args(["sweep", "--fast"])
-            .output()
-            .unwrap()
-            .status
-            .code(),
+        sweeplab().args(["sweep", "--fast"]).output().unwrap().status.code(),
         Some(2)
     );
 }
@@ -305,12 +285,7 @@ fn a_nan_loss_is_recorded_as_diverged_and_the_sweep_goes_on() {
         .collect();
     assert_eq!(
         statuses,
-        [
-            ("1e30", "diverged"),
-            ("1e30", "diverged"),
-            ("0.1", "ok"),
-            ("0.1", "ok")
-        ]
+        [("1e30", "diverged"), ("1e30", "diverged"), ("0.1", "ok"), ("0.1", "ok")]
     );
 }
 
@@ -348,16 +323,7 @@ fn cuda_without_a_gpu_fails_those_runs_only() {
         .collect();
     assert_eq!(
         got,
-        [
-            ("cuda:0", "failed"),
-            ("cuda:0", "failed"),
-            ("cpu", "ok"),
-            ("cpu", "ok")
-        ]
+        [("cuda:0", "failed"), ("cuda:0", "failed"), ("cpu", "ok"), ("cpu", "ok")]
     );
-    assert!(
-        rows[0][col("error")].contains("CUDA driver library"),
-        "{:?}",
-        rows[0]
-    );
+    assert!(rows[0][col("error")].contains("CUDA driver library"), "{:?}", rows[0]);
 }

@@ -56,33 +56,14 @@ fn linear(w: Vec<f32>, b: Vec<f32>, d_in: usize, d_out: usize, dev: &FlexDevice)
 }
 
 /// burn's gate `k` built from our fused `[in, G*H]` layout.
-fn gate(
-    p: &HostParams,
-    k: usize,
-    v: usize,
-    h: usize,
-    g: usize,
-    dev: &FlexDevice,
-) -> GateController<B> {
+fn gate(p: &HostParams, k: usize, v: usize, h: usize, g: usize, dev: &FlexDevice) -> GateController<B> {
     let w_ih = &p.get("w_ih").unwrap().data;
     let w_hh = &p.get("w_hh").unwrap().data;
     let b_ih = &p.get("b_ih").unwrap().data;
     let b_hh = &p.get("b_hh").unwrap().data;
     GateController {
-        input_transform: linear(
-            block(w_ih, v, g * h, k, h),
-            block(b_ih, 1, g * h, k, h),
-            v,
-            h,
-            dev,
-        ),
-        hidden_transform: linear(
-            block(w_hh, h, g * h, k, h),
-            block(b_hh, 1, g * h, k, h),
-            h,
-            h,
-            dev,
-        ),
+        input_transform: linear(block(w_ih, v, g * h, k, h), block(b_ih, 1, g * h, k, h), v, h, dev),
+        hidden_transform: linear(block(w_hh, h, g * h, k, h), block(b_hh, 1, g * h, k, h), h, h, dev),
     }
 }
 
@@ -98,20 +79,12 @@ fn ours(cell: CellKind, p: &HostParams, ids: &[usize], v: usize, h: usize) -> Ve
     let dev = Default::default();
     let model = ReplicaModel::<B>::from_host(&shape(cell, v, h), p, &dev);
     let input = SequenceInput::<B>::new(&[ids.to_vec()], false, &dev);
-    model
-        .cell
-        .states(&input)
-        .into_data()
-        .to_vec::<f32>()
-        .unwrap()
+    model.cell.states(&input).into_data().to_vec::<f32>().unwrap()
 }
 
 fn max_diff(a: &[f32], b: &[f32]) -> f32 {
     assert_eq!(a.len(), b.len());
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - y).abs())
-        .fold(0.0, f32::max)
+    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
 }
 
 /// Our state for 40 steps of AbAcAd, against burn::nn with the same weights. Same operations
@@ -176,9 +149,7 @@ fn hand_written(cell: CellKind, p: &HostParams, ids: &[usize], h: usize) -> Vec<
     let (mut hs, mut c) = (vec![0f64; h], vec![0f64; h]);
     let mut out = Vec::new();
     for &x in ids {
-        let gi: Vec<f64> = (0..g)
-            .map(|j| w_ih[x * g + j] as f64 + b_ih[j] as f64)
-            .collect();
+        let gi: Vec<f64> = (0..g).map(|j| w_ih[x * g + j] as f64 + b_ih[j] as f64).collect();
         let gh: Vec<f64> = (0..g)
             .map(|j| (0..h).map(|k| hs[k] * w_hh[k * g + j] as f64).sum::<f64>() + b_hh[j] as f64)
             .collect();
@@ -272,12 +243,7 @@ fn train_group(
 fn batched_replicas_train_like_separate_models() {
     let data = cyclic("AbAcAd", 20);
     let seeds = [3u64, 14, 15, 92];
-    for cell in [
-        CellKind::Memoryless,
-        CellKind::Rnn,
-        CellKind::Lstm,
-        CellKind::Gru,
-    ] {
+    for cell in [CellKind::Memoryless, CellKind::Rnn, CellKind::Lstm, CellKind::Gru] {
         let together = train_group(cell, &data, 3, &seeds, 30, 0.1);
         for (r, &seed) in seeds.iter().enumerate() {
             let alone = train_group(cell, &data, 3, &[seed], 30, 0.1);
@@ -285,10 +251,7 @@ fn batched_replicas_train_like_separate_models() {
             let b = &alone.replicas[0];
             let d = max_diff(&a.curve, &b.curve).max((a.final_loss - b.final_loss).abs());
             eprintln!("{cell:?} seed {seed}: batched vs alone differ by {d}");
-            assert!(
-                d <= 1e-6,
-                "{cell:?} seed {seed}: batched vs alone differ by {d}"
-            );
+            assert!(d <= 1e-6, "{cell:?} seed {seed}: batched vs alone differ by {d}");
         }
         // Training did something: the loss fell.
         let c = &together.replicas[0].curve;

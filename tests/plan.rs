@@ -7,8 +7,7 @@ use sweeplab::plan::{self, Plan};
 use sweeplab::spec::{CellKind, DeviceSpec, ExperimentFile, HeadKind};
 
 fn plan_of(yaml: &str) -> Plan {
-    let file =
-        ExperimentFile::from_source(Path::new("exp.yaml"), yaml.to_string()).expect("parses");
+    let file = ExperimentFile::from_source(Path::new("exp.yaml"), yaml.to_string()).expect("parses");
     plan::build(&file).unwrap_or_else(|e| panic!("plan fails: {e}"))
 }
 
@@ -22,8 +21,7 @@ fn plan_err(yaml: &str) -> String {
     }
 }
 
-const DATA: &str =
-    "datasets:\n  - name: ab\n    cyclic: AbAcAd\n    repeat: 2\n  - name: xy\n    text: xyzxy\n";
+const DATA: &str = "datasets:\n  - name: ab\n    cyclic: AbAcAd\n    repeat: 2\n  - name: xy\n    text: xyzxy\n";
 
 #[test]
 fn grid_is_the_cartesian_product_with_seeds_innermost() {
@@ -38,10 +36,7 @@ fn grid_is_the_cartesian_product_with_seeds_innermost() {
         assert_eq!(seeds, vec![0, 1, 2]);
         for &i in &g.runs {
             let r = &p.runs[i];
-            assert_eq!(
-                (r.cell, r.hidden, &r.dataset),
-                (g.cell, g.hidden, &g.dataset)
-            );
+            assert_eq!((r.cell, r.hidden, &r.dataset), (g.cell, g.hidden, &g.dataset));
         }
     }
     // Every combination exactly once.
@@ -65,8 +60,12 @@ fn grid_is_the_cartesian_product_with_seeds_innermost() {
 
 #[test]
 fn run_identity_does_not_depend_on_grid_position() {
-    let a = plan_of(&format!("name: t\n{DATA}grid:\n  dataset: ab\n  cell: rnn\n  hidden: [2, 4]\n  seed: [7]\n  lr: 0.1\n  epochs: 5\n"));
-    let b = plan_of(&format!("name: t\n{DATA}grid:\n  dataset: ab\n  cell: rnn\n  hidden: [4]\n  seed: [7]\n  lr: 0.1\n  epochs: 5\n"));
+    let a = plan_of(&format!(
+        "name: t\n{DATA}grid:\n  dataset: ab\n  cell: rnn\n  hidden: [2, 4]\n  seed: [7]\n  lr: 0.1\n  epochs: 5\n"
+    ));
+    let b = plan_of(&format!(
+        "name: t\n{DATA}grid:\n  dataset: ab\n  cell: rnn\n  hidden: [4]\n  seed: [7]\n  lr: 0.1\n  epochs: 5\n"
+    ));
     let h4_a = a.runs.iter().find(|r| r.hidden == 4).unwrap();
     assert_eq!(h4_a.id, b.runs[0].id);
     assert_ne!(a.runs[0].id, b.runs[0].id);
@@ -78,10 +77,7 @@ fn zip_varies_lists_together_and_crosses_with_the_grid() {
         "name: t\n{DATA}grid:\n  dataset: ab\n  seed: [1, 2]\n  lr: 0.1\n  epochs: 5\nzip:\n  - cell: [rnn, lstm, gru]\n    hidden: [8, 4, 3]\n"
     ));
     let pairs: Vec<(CellKind, usize)> = p.groups.iter().map(|g| (g.cell, g.hidden)).collect();
-    assert_eq!(
-        pairs,
-        vec![(CellKind::Rnn, 8), (CellKind::Lstm, 4), (CellKind::Gru, 3)]
-    );
+    assert_eq!(pairs, vec![(CellKind::Rnn, 8), (CellKind::Lstm, 4), (CellKind::Gru, 3)]);
     assert_eq!(p.runs.len(), 6);
     // A zip list may repeat values; unequal lengths are an error naming the field.
     let p = plan_of(&format!(
@@ -100,8 +96,7 @@ fn exclude_drops_matching_combinations() {
     let p = plan_of(&format!(
         "name: t\n{DATA}grid:\n  dataset: ab\n  cell: [rnn, lstm]\n  hidden: [2, 4]\n  seed: 0..2\n  lr: 0.1\n  epochs: 5\nexclude:\n  - {{cell: lstm, hidden: 2}}\n  - {{cell: rnn, seed: 1}}\n"
     ));
-    let got: Vec<(CellKind, usize, u64)> =
-        p.runs.iter().map(|r| (r.cell, r.hidden, r.seed)).collect();
+    let got: Vec<(CellKind, usize, u64)> = p.runs.iter().map(|r| (r.cell, r.hidden, r.seed)).collect();
     assert_eq!(
         got,
         vec![
@@ -128,18 +123,15 @@ fn seeds_accept_ranges_lists_and_single_values() {
         ("42", vec![42]),
         ("[\"0..2\", 10]", vec![0, 1, 10]),
     ] {
-        let p = plan_of(&format!("name: t\n{DATA}grid:\n  dataset: ab\n  cell: rnn\n  hidden: 2\n  seed: {seed}\n  lr: 0.1\n  epochs: 5\n"));
-        assert_eq!(
-            p.runs.iter().map(|r| r.seed).collect::<Vec<_>>(),
-            want,
-            "seed: {seed}"
-        );
+        let p = plan_of(&format!(
+            "name: t\n{DATA}grid:\n  dataset: ab\n  cell: rnn\n  hidden: 2\n  seed: {seed}\n  lr: 0.1\n  epochs: 5\n"
+        ));
+        assert_eq!(p.runs.iter().map(|r| r.seed).collect::<Vec<_>>(), want, "seed: {seed}");
     }
-    let e = plan_err(&format!("name: t\n{DATA}grid:\n  dataset: ab\n  cell: rnn\n  hidden: 2\n  seed: 5..2\n  lr: 0.1\n  epochs: 5\n"));
-    assert!(
-        e.contains("exp.yaml:12: grid.seed: seed range '5..2' is empty"),
-        "{e}"
-    );
+    let e = plan_err(&format!(
+        "name: t\n{DATA}grid:\n  dataset: ab\n  cell: rnn\n  hidden: 2\n  seed: 5..2\n  lr: 0.1\n  epochs: 5\n"
+    ));
+    assert!(e.contains("exp.yaml:12: grid.seed: seed range '5..2' is empty"), "{e}");
 }
 
 #[test]
@@ -157,9 +149,7 @@ fn datasets_of_every_kind() {
     assert_eq!(cyc.vocab, ["A", "b", "c", "d"]);
     assert_eq!(cyc.steps(), 299);
     assert_eq!(&cyc.inputs[0][..6], &[0, 1, 0, 2, 0, 3]);
-    let Targets::EveryStep(t) = &cyc.targets else {
-        panic!()
-    };
+    let Targets::EveryStep(t) = &cyc.targets else { panic!() };
     assert_eq!(&t[0][..6], &[1, 0, 2, 0, 3, 0]);
 
     // Default vocabulary: sorted, never hash order.

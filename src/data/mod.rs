@@ -62,11 +62,7 @@ impl Dataset {
 
     /// The first `n` prediction positions, labelled with tokens.
     pub fn position_labels(&self, n: usize) -> Vec<Position> {
-        let sep = if self.tokens == TokenKind::Word {
-            " "
-        } else {
-            ""
-        };
+        let sep = if self.tokens == TokenKind::Word { " " } else { "" };
         match &self.targets {
             Targets::EveryStep(t) => self
                 .inputs
@@ -85,11 +81,7 @@ impl Dataset {
                 .zip(t)
                 .take(n)
                 .map(|(xs, &y)| Position {
-                    input: xs
-                        .iter()
-                        .map(|&x| self.vocab[x].as_str())
-                        .collect::<Vec<_>>()
-                        .join(sep),
+                    input: xs.iter().map(|&x| self.vocab[x].as_str()).collect::<Vec<_>>().join(sep),
                     target: self.vocab[y].clone(),
                 })
                 .collect(),
@@ -113,20 +105,14 @@ impl Dataset {
         match &self.targets {
             Targets::EveryStep(t) => {
                 h.update(b"every");
-                t.iter()
-                    .flatten()
-                    .for_each(|&y| h.update((y as u32).to_le_bytes()));
+                t.iter().flatten().for_each(|&y| h.update((y as u32).to_le_bytes()));
             }
             Targets::LastStep(t) => {
                 h.update(b"last");
                 t.iter().for_each(|&y| h.update((y as u32).to_le_bytes()));
             }
         }
-        h.finalize()
-            .iter()
-            .take(8)
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
     }
 }
 
@@ -139,12 +125,8 @@ fn tokenize(text: &str, kind: TokenKind) -> Vec<String> {
 
 /// Resolves the `index`-th dataset of `file`, reading text files relative to the experiment.
 pub fn resolve(spec: &DatasetSpec, index: usize, file: &ExperimentFile) -> Result<Dataset> {
-    let at = |key: &'static str, msg: String| {
-        file.error_at(
-            &[Seg::Key("datasets"), Seg::Index(index), Seg::Key(key)],
-            msg,
-        )
-    };
+    let at =
+        |key: &'static str, msg: String| file.error_at(&[Seg::Key("datasets"), Seg::Index(index), Seg::Key(key)], msg);
     let kinds: Vec<&str> = [
         ("cyclic", spec.cyclic.is_some()),
         ("text", spec.text.is_some()),
@@ -169,23 +151,14 @@ pub fn resolve(spec: &DatasetSpec, index: usize, file: &ExperimentFile) -> Resul
         ));
     }
     if spec.repeat.is_some() && spec.cyclic.is_none() {
-        return Err(at(
-            "repeat",
-            "repeat only applies to a cyclic dataset".into(),
-        ));
+        return Err(at("repeat", "repeat only applies to a cyclic dataset".into()));
     }
 
     if let Some(sentences) = &spec.sentences {
         if spec.tokens == Some(TokenKind::Char) {
-            return Err(at(
-                "tokens",
-                "sentences are word-level; use tokens: word".into(),
-            ));
+            return Err(at("tokens", "sentences are word-level; use tokens: word".into()));
         }
-        let words: Vec<Vec<String>> = sentences
-            .iter()
-            .map(|s| tokenize(s, TokenKind::Word))
-            .collect();
+        let words: Vec<Vec<String>> = sentences.iter().map(|s| tokenize(s, TokenKind::Word)).collect();
         if words.is_empty() {
             return Err(at("sentences", "needs at least one sentence".into()));
         }
@@ -194,11 +167,7 @@ pub fn resolve(spec: &DatasetSpec, index: usize, file: &ExperimentFile) -> Resul
             if w.len() < 2 {
                 return Err(at(
                     "sentences",
-                    format!(
-                        "sentence {} ('{}') needs at least two words",
-                        i + 1,
-                        sentences[i]
-                    ),
+                    format!("sentence {} ('{}') needs at least two words", i + 1, sentences[i]),
                 ));
             }
             if w.len() != len {
@@ -206,26 +175,22 @@ pub fn resolve(spec: &DatasetSpec, index: usize, file: &ExperimentFile) -> Resul
                     "sentences",
                     format!(
                         "all sentences must have the same number of words: '{}' has {}, '{}' has {}",
-                        sentences[0], len, sentences[i], w.len()
+                        sentences[0],
+                        len,
+                        sentences[i],
+                        w.len()
                     ),
                 ));
             }
         }
         let all: Vec<&String> = words.iter().flatten().collect();
         let vocab = build_vocab(spec, &all, |m| at("vocab", m))?;
-        let index_of: HashMap<&str, usize> = vocab
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.as_str(), i))
-            .collect();
+        let index_of: HashMap<&str, usize> = vocab.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect();
         let inputs = words
             .iter()
             .map(|w| w[..len - 1].iter().map(|t| index_of[t.as_str()]).collect())
             .collect();
-        let targets = words
-            .iter()
-            .map(|w| index_of[w[len - 1].as_str()])
-            .collect();
+        let targets = words.iter().map(|w| index_of[w[len - 1].as_str()]).collect();
         return Ok(Dataset {
             name: spec.name.clone(),
             tokens: TokenKind::Word,
@@ -251,12 +216,8 @@ pub fn resolve(spec: &DatasetSpec, index: usize, file: &ExperimentFile) -> Resul
     } else {
         let rel = spec.file.as_ref().expect("one kind is set");
         let path = file.base_dir().join(rel);
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            at(
-                "file",
-                format!("cannot read text file {}: {e}", path.display()),
-            )
-        })?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| at("file", format!("cannot read text file {}: {e}", path.display())))?;
         (text, "file")
     };
     let kind = spec.tokens.unwrap_or(TokenKind::Char);
@@ -282,11 +243,7 @@ pub fn resolve(spec: &DatasetSpec, index: usize, file: &ExperimentFile) -> Resul
     }
     let all: Vec<&String> = tokens.iter().collect();
     let vocab = build_vocab(spec, &all, |m| at("vocab", m))?;
-    let index_of: HashMap<&str, usize> = vocab
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.as_str(), i))
-        .collect();
+    let index_of: HashMap<&str, usize> = vocab.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect();
     let ids: Vec<usize> = tokens.iter().map(|t| index_of[t.as_str()]).collect();
     Ok(Dataset {
         name: spec.name.clone(),
@@ -297,11 +254,7 @@ pub fn resolve(spec: &DatasetSpec, index: usize, file: &ExperimentFile) -> Resul
     })
 }
 
-fn build_vocab(
-    spec: &DatasetSpec,
-    tokens: &[&String],
-    err: impl Fn(String) -> crate::Error,
-) -> Result<Vec<String>> {
+fn build_vocab(spec: &DatasetSpec, tokens: &[&String], err: impl Fn(String) -> crate::Error) -> Result<Vec<String>> {
     match &spec.vocab {
         None => Ok(tokens
             .iter()
@@ -317,11 +270,7 @@ fn build_vocab(
                     return Err(err(format!("'{v}' is listed twice")));
                 }
             }
-            let missing: BTreeSet<&String> = tokens
-                .iter()
-                .copied()
-                .filter(|t| !seen.contains(t))
-                .collect();
+            let missing: BTreeSet<&String> = tokens.iter().copied().filter(|t| !seen.contains(t)).collect();
             if !missing.is_empty() {
                 let list: Vec<String> = missing.iter().map(|s| format!("'{s}'")).collect();
                 return Err(err(format!(

@@ -10,11 +10,7 @@ pub struct HostTensor {
 
 impl HostTensor {
     pub fn new(shape: [usize; 3], data: Vec<f32>) -> Self {
-        assert_eq!(
-            shape.iter().product::<usize>(),
-            data.len(),
-            "shape does not match data"
-        );
+        assert_eq!(shape.iter().product::<usize>(), data.len(), "shape does not match data");
         Self { shape, data }
     }
 

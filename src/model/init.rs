@@ -111,11 +111,6 @@ mod tests {
             together.get("w_ih").unwrap().replica(1)
         );
         let bound = 1.0 / 3f32.sqrt();
-        assert!(together
-            .get("w_hh")
-            .unwrap()
-            .data
-            .iter()
-            .all(|x| x.abs() <= bound));
+        assert!(together.get("w_hh").unwrap().data.iter().all(|x| x.abs() <= bound));
     }
 }

@@ -53,9 +53,8 @@ impl<B: Backend> SequenceInput<B> {
     pub fn new(inputs: &[Vec<usize>], last_only: bool, device: &B::Device) -> Self {
         let batch = inputs.len();
         let steps_n = inputs.first().map_or(0, Vec::len);
-        let to_tensor = |ids: Vec<i64>| {
-            Tensor::<B, 1, Int>::from_data(TensorData::new(ids.clone(), [ids.len()]), device)
-        };
+        let to_tensor =
+            |ids: Vec<i64>| Tensor::<B, 1, Int>::from_data(TensorData::new(ids.clone(), [ids.len()]), device);
         let steps = (0..steps_n)
             .map(|t| to_tensor(inputs.iter().map(|seq| seq[t] as i64).collect()))
             .collect();
@@ -116,14 +115,8 @@ pub struct ForwardOutput<B: Backend> {
     pub logits: Tensor<B, 3>,
 }
 
-pub(crate) fn param<B: Backend>(
-    params: &HostParams,
-    name: &str,
-    device: &B::Device,
-) -> Param<Tensor<B, 3>> {
-    let t: &HostTensor = params
-        .get(name)
-        .unwrap_or_else(|| panic!("missing parameter {name}"));
+pub(crate) fn param<B: Backend>(params: &HostParams, name: &str, device: &B::Device) -> Param<Tensor<B, 3>> {
+    let t: &HostTensor = params.get(name).unwrap_or_else(|| panic!("missing parameter {name}"));
     Param::from_data(TensorData::new(t.data.clone(), t.shape), device)
 }
 
@@ -160,14 +153,7 @@ impl<B: Backend> ReplicaModel<B> {
 }
 
 /// Mean cross-entropy over positions, per replica: `[R]`. `targets` is `[R, positions, 1]`.
-pub fn replica_losses<B: Backend>(
-    logits: Tensor<B, 3>,
-    targets: Tensor<B, 3, Int>,
-) -> Tensor<B, 1> {
+pub fn replica_losses<B: Backend>(logits: Tensor<B, 3>, targets: Tensor<B, 3, Int>) -> Tensor<B, 1> {
     let r = logits.dims()[0];
-    log_softmax(logits, 2)
-        .gather(2, targets)
-        .mean_dim(1)
-        .reshape([r])
-        .neg()
+    log_softmax(logits, 2).gather(2, targets).mean_dim(1).reshape([r]).neg()
 }

@@ -10,12 +10,7 @@ impl Export for CurvesCsv {
         "curves.csv"
     }
 
-    fn write(
-        &self,
-        _experiment: &str,
-        records: &[RunRecord],
-        out: &mut dyn Write,
-    ) -> std::io::Result<()> {
+    fn write(&self, _experiment: &str, records: &[RunRecord], out: &mut dyn Write) -> std::io::Result<()> {
         let mut w = csv::Writer::from_writer(out);
         w.write_record(["run_id", "epoch", "loss"])?;
         for r in records {

@@ -4,10 +4,12 @@
 //! Nothing here knows about burn.
 
 mod curves_csv;
+mod record_store;
 mod runs_csv;
 mod states_csv;
 
 pub use curves_csv::CurvesCsv;
+pub use record_store::RecordStore;
 pub use runs_csv::RunsCsv;
 pub use states_csv::StatesCsv;
 
@@ -19,12 +21,7 @@ use std::path::{Path, PathBuf};
 /// One output file computed from the records of a sweep.
 pub trait Export {
     fn file_name(&self) -> &'static str;
-    fn write(
-        &self,
-        experiment: &str,
-        records: &[RunRecord],
-        out: &mut dyn Write,
-    ) -> std::io::Result<()>;
+    fn write(&self, experiment: &str, records: &[RunRecord], out: &mut dyn Write) -> std::io::Result<()>;
 }
 
 /// The formats a sweep writes.
@@ -49,11 +46,9 @@ pub struct ResultsDir {
 impl ResultsDir {
     /// Creates the folder if needed and proves it is writable, before any training starts.
     pub fn prepare(path: &Path) -> Result<Self> {
-        std::fs::create_dir_all(path)
-            .map_err(|e| Error::io(path, "create the output folder", e))?;
+        std::fs::create_dir_all(path).map_err(|e| Error::io(path, "create the output folder", e))?;
         let probe = path.join(".sweeplab-write-test");
-        std::fs::write(&probe, b"")
-            .map_err(|e| Error::io(path, "write to the output folder", e))?;
+        std::fs::write(&probe, b"").map_err(|e| Error::io(path, "write to the output folder", e))?;
         let _ = std::fs::remove_file(&probe);
         Ok(Self {
             path: path.to_path_buf(),
@@ -61,11 +56,7 @@ impl ResultsDir {
     }
 
     /// Writes `name` atomically.
-    pub fn write_file(
-        &self,
-        name: &str,
-        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-    ) -> Result<()> {
+    pub fn write_file(&self, name: &str, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
         let target = self.path.join(name);
         let tmp = self.path.join(format!(".{name}.tmp"));
         let result = (|| {
@@ -83,9 +74,7 @@ impl ResultsDir {
 
     pub fn write_exports(&self, experiment: &str, records: &[RunRecord]) -> Result<()> {
         for export in all_exports() {
-            self.write_file(export.file_name(), |out| {
-                export.write(experiment, records, out)
-            })?;
+            self.write_file(export.file_name(), |out| export.write(experiment, records, out))?;
         }
         Ok(())
     }

@@ -30,12 +30,7 @@ impl Export for RunsCsv {
         "runs.csv"
     }
 
-    fn write(
-        &self,
-        experiment: &str,
-        records: &[RunRecord],
-        out: &mut dyn Write,
-    ) -> std::io::Result<()> {
+    fn write(&self, experiment: &str, records: &[RunRecord], out: &mut dyn Write) -> std::io::Result<()> {
         let mut w = csv::Writer::from_writer(out);
         w.write_record(RUNS_COLUMNS)?;
         for r in records {

@@ -12,12 +12,7 @@ impl Export for StatesCsv {
         "states.csv"
     }
 
-    fn write(
-        &self,
-        _experiment: &str,
-        records: &[RunRecord],
-        out: &mut dyn Write,
-    ) -> std::io::Result<()> {
+    fn write(&self, _experiment: &str, records: &[RunRecord], out: &mut dyn Write) -> std::io::Result<()> {
         let mut w = csv::Writer::from_writer(out);
         w.write_record([
             "run_id", "position", "input", "target", "kind", "index", "label", "value",

@@ -97,10 +97,7 @@ pub fn locate(source: &str, path: &[Seg<'_>]) -> Option<usize> {
                 // A mapping that starts on the `- ` line of its sequence item.
                 if let Some(f) = found {
                     if let Some(l) = &lines[f] {
-                        if l.is_item
-                            && !parent.is_some_and(|(_, k)| k)
-                            && key_of(l.body) == Some(key)
-                        {
+                        if l.is_item && !parent.is_some_and(|(_, k)| k) && key_of(l.body) == Some(key) {
                             hit = Some((f, l.body_indent, true));
                         }
                     }
@@ -154,10 +151,7 @@ mod tests {
     #[test]
     fn finds_nested_keys_and_items() {
         assert_eq!(locate(DOC, &[Seg::Key("name")]), Some(1));
-        assert_eq!(
-            locate(DOC, &[Seg::Key("grid"), Seg::Key("hidden")]),
-            Some(9)
-        );
+        assert_eq!(locate(DOC, &[Seg::Key("grid"), Seg::Key("hidden")]), Some(9));
         assert_eq!(
             locate(DOC, &[Seg::Key("grid"), Seg::Key("hidden"), Seg::Index(1)]),
             Some(9)
@@ -168,17 +162,11 @@ mod tests {
         );
         assert_eq!(locate(DOC, &[Seg::Key("datasets"), Seg::Index(1)]), Some(5));
         assert_eq!(
-            locate(
-                DOC,
-                &[Seg::Key("datasets"), Seg::Index(1), Seg::Key("text")]
-            ),
+            locate(DOC, &[Seg::Key("datasets"), Seg::Index(1), Seg::Key("text")]),
             Some(6)
         );
         assert_eq!(
-            locate(
-                DOC,
-                &[Seg::Key("datasets"), Seg::Index(0), Seg::Key("name")]
-            ),
+            locate(DOC, &[Seg::Key("datasets"), Seg::Index(0), Seg::Key("name")]),
             Some(3)
         );
         assert_eq!(

@@ -10,7 +10,7 @@ mod schema;
 mod values;
 
 pub use locate::{locate, Seg};
-pub use schema::{Axes, DatasetSpec, Experiment, RecordSpec, TokenKind};
+pub use schema::{Axes, CheckSpec, DatasetSpec, Experiment, RecordSpec, TokenKind};
 pub use values::{fmt_f64, CellKind, DeviceSpec, HeadKind, Param, ParamValue};
 
 use crate::error::{Error, Result};
@@ -27,8 +27,7 @@ pub struct ExperimentFile {
 impl ExperimentFile {
     /// Reads and structurally parses an experiment file. Semantic checks live in `plan`.
     pub fn load(path: &Path) -> Result<Self> {
-        let source = std::fs::read_to_string(path)
-            .map_err(|e| Error::io(path, "read experiment file", e))?;
+        let source = std::fs::read_to_string(path).map_err(|e| Error::io(path, "read experiment file", e))?;
         Self::from_source(path, source)
     }
 

@@ -25,6 +25,9 @@ pub struct Experiment {
     pub exclude: Vec<BTreeMap<String, Value>>,
     #[serde(default)]
     pub record: RecordSpec,
+    /// Conditions on groups of runs that `sweeplab check` verifies (CI regression gates).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<CheckSpec>,
     /// Which figures to draw and how; defaults draw the standard set.
     #[serde(default)]
     pub figures: crate::figures::FiguresSpec,
@@ -127,4 +130,17 @@ impl Default for RecordSpec {
             positions: default_positions(),
         }
     }
+}
+
+/// One CI condition: `require: "<metric> <op> <number>"`, evaluated for every group (the seeds
+/// of one configuration) matching `where`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Parameter values a group must have, e.g. `{cell: lstm, hidden: 4}`; absent: every group.
+    #[serde(default, rename = "where", skip_serializing_if = "BTreeMap::is_empty")]
+    pub selector: BTreeMap<String, Value>,
+    pub require: String,
 }

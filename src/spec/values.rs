@@ -16,12 +16,7 @@ pub enum CellKind {
 }
 
 impl CellKind {
-    pub const ALL: [CellKind; 4] = [
-        CellKind::Memoryless,
-        CellKind::Rnn,
-        CellKind::Lstm,
-        CellKind::Gru,
-    ];
+    pub const ALL: [CellKind; 4] = [CellKind::Memoryless, CellKind::Rnn, CellKind::Lstm, CellKind::Gru];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -88,6 +83,13 @@ impl fmt::Display for DeviceSpec {
 impl Serialize for DeviceSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeviceSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        DeviceSpec::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("unknown device '{s}'")))
     }
 }
 
@@ -186,12 +188,7 @@ impl ParamValue {
             Param::Cell => as_str()
                 .and_then(|s| CellKind::parse(&s))
                 .map(ParamValue::Cell)
-                .ok_or_else(|| {
-                    format!(
-                        "unknown cell type {} (expected memoryless, rnn, lstm or gru)",
-                        shown()
-                    )
-                }),
+                .ok_or_else(|| format!("unknown cell type {} (expected memoryless, rnn, lstm or gru)", shown())),
             Param::Hidden => match as_uint() {
                 Some(0) => Err("hidden size must be at least 1, got 0".into()),
                 Some(n) if n <= 4096 => Ok(ParamValue::Hidden(n as usize)),
@@ -203,39 +200,22 @@ impl ParamValue {
             Param::Device => as_str()
                 .and_then(|s| DeviceSpec::parse(&s))
                 .map(ParamValue::Device)
-                .ok_or_else(|| {
-                    format!(
-                        "unknown device {} (expected cpu, ndarray, cuda or cuda:N)",
-                        shown()
-                    )
-                }),
+                .ok_or_else(|| format!("unknown device {} (expected cpu, ndarray, cuda or cuda:N)", shown())),
             Param::Lr => match v {
                 Value::Number(n) => match n.as_f64() {
                     Some(x) if x.is_finite() && x > 0.0 => Ok(ParamValue::Lr(x)),
-                    _ => Err(format!(
-                        "learning rate must be a positive number, got {}",
-                        shown()
-                    )),
+                    _ => Err(format!("learning rate must be a positive number, got {}", shown())),
                 },
-                _ => Err(format!(
-                    "learning rate must be a positive number, got {}",
-                    shown()
-                )),
+                _ => Err(format!("learning rate must be a positive number, got {}", shown())),
             },
             Param::Epochs => match as_uint() {
                 Some(n) if (1..=10_000_000).contains(&n) => Ok(ParamValue::Epochs(n as usize)),
-                _ => Err(format!(
-                    "epochs must be a positive integer, got {}",
-                    shown()
-                )),
+                _ => Err(format!("epochs must be a positive integer, got {}", shown())),
             },
             Param::Head => match as_str().as_deref() {
                 Some("linear") => Ok(ParamValue::Head(HeadKind::Linear)),
                 Some("none") => Ok(ParamValue::Head(HeadKind::None)),
-                _ => Err(format!(
-                    "unknown head {} (expected linear or none)",
-                    shown()
-                )),
+                _ => Err(format!("unknown head {} (expected linear or none)", shown())),
             },
             Param::Seed => as_uint()
                 .map(ParamValue::Seed)

@@ -35,9 +35,7 @@ pub fn train_on(
                 for epoch in rx.iter() {
                     on_epoch(epoch);
                 }
-                worker
-                    .join()
-                    .map_err(|_| "training on ndarray panicked".to_string())
+                worker.join().map_err(|_| "training on ndarray panicked".to_string())
             })
         }
         DeviceSpec::Cuda(index) => {

@@ -64,10 +64,7 @@ pub struct GroupResult {
 
 /// Adam as PyTorch configures it by default (burn's default epsilon is 1e-5).
 pub fn adam() -> AdamConfig {
-    AdamConfig::new()
-        .with_beta_1(0.9)
-        .with_beta_2(0.999)
-        .with_epsilon(1e-8)
+    AdamConfig::new().with_beta_1(0.9).with_beta_2(0.999).with_epsilon(1e-8)
 }
 
 /// Trains all replicas of `job` together on `device`; `on_epoch` hears each finished epoch.
@@ -79,16 +76,10 @@ pub fn train<B: AutodiffBackend>(
     let started = Instant::now();
     let r = job.replicas();
     let data = job.data;
-    let input = SequenceInput::<B>::new(
-        &data.inputs,
-        matches!(data.targets, Targets::LastStep(_)),
-        device,
-    );
+    let input = SequenceInput::<B>::new(&data.inputs, matches!(data.targets, Targets::LastStep(_)), device);
     let flat_targets = data.flat_targets();
     let n = flat_targets.len();
-    let targets_host: Vec<i64> = (0..r)
-        .flat_map(|_| flat_targets.iter().map(|&t| t as i64))
-        .collect();
+    let targets_host: Vec<i64> = (0..r).flat_map(|_| flat_targets.iter().map(|&t| t as i64)).collect();
     let targets = Tensor::<B, 3, Int>::from_data(TensorData::new(targets_host, [r, n, 1]), device);
 
     let mut model = ReplicaModel::<B>::from_host(&job.shape, job.init, device);
@@ -121,13 +112,10 @@ pub fn train<B: AutodiffBackend>(
     let keep = job.keep_positions.min(n);
     let replicas = (0..r)
         .map(|ri| {
-            let row = |buf: &[f32], width: usize, p: usize| {
-                buf[(ri * n + p) * width..(ri * n + p + 1) * width].to_vec()
-            };
+            let row =
+                |buf: &[f32], width: usize, p: usize| buf[(ri * n + p) * width..(ri * n + p + 1) * width].to_vec();
             let correct = (0..n)
-                .filter(|&p| {
-                    argmax(&logits[(ri * n + p) * v..(ri * n + p + 1) * v]) == Some(flat_targets[p])
-                })
+                .filter(|&p| argmax(&logits[(ri * n + p) * v..(ri * n + p + 1) * v]) == Some(flat_targets[p]))
                 .count();
             ReplicaResult {
                 curve: std::mem::take(&mut curves[ri]),
@@ -148,9 +136,7 @@ pub fn train<B: AutodiffBackend>(
 }
 
 fn to_vec(data: TensorData) -> Vec<f32> {
-    data.convert::<f32>()
-        .to_vec::<f32>()
-        .expect("f32 tensor data")
+    data.convert::<f32>().to_vec::<f32>().expect("f32 tensor data")
 }
 
 /// Index of the largest value (first on ties); `None` if any value is NaN.

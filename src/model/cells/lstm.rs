@@ -40,12 +40,7 @@ impl<B: Backend> Recurrence<B> for LstmCell<B> {
             let z = table.clone().select(1, ids.clone()) + (h.matmul(w_hh.clone()) + b_hh.clone());
             let mut parts = z.chunk(4, 2).into_iter();
             let mut next = || parts.next().expect("four gate blocks");
-            let (i, f, g, o) = (
-                sigmoid(next()),
-                sigmoid(next()),
-                next().tanh(),
-                sigmoid(next()),
-            );
+            let (i, f, g, o) = (sigmoid(next()), sigmoid(next()), next().tanh(), sigmoid(next()));
             c = f * c + i * g;
             h = o * c.clone().tanh();
             hs.push(h.clone());

@@ -1,0 +1,266 @@
+//! `sweeplab check`: the experiment's `checks:` evaluated on a results folder's `runs.csv`,
+//! optionally against a baseline folder. Exit 0 when everything passes, 1 when anything fails.
+
+use crate::error::Result;
+use crate::results::{group_stats, groups, GroupStats, ResultsFolder, RunRow};
+use crate::spec::{ExperimentFile, Param, ParamValue, Seg};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metric {
+    SuccessRate,
+    Successes,
+    MedianFinalLoss,
+    MeanFinalLoss,
+    MaxFinalLoss,
+    MinFinalLoss,
+    MeanAccuracy,
+    MinAccuracy,
+}
+
+impl Metric {
+    const ALL: [Metric; 8] = [
+        Metric::SuccessRate,
+        Metric::Successes,
+        Metric::MedianFinalLoss,
+        Metric::MeanFinalLoss,
+        Metric::MaxFinalLoss,
+        Metric::MinFinalLoss,
+        Metric::MeanAccuracy,
+        Metric::MinAccuracy,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::SuccessRate => "success_rate",
+            Metric::Successes => "successes",
+            Metric::MedianFinalLoss => "median_final_loss",
+            Metric::MeanFinalLoss => "mean_final_loss",
+            Metric::MaxFinalLoss => "max_final_loss",
+            Metric::MinFinalLoss => "min_final_loss",
+            Metric::MeanAccuracy => "mean_accuracy",
+            Metric::MinAccuracy => "min_accuracy",
+        }
+    }
+
+    pub fn of(self, s: &GroupStats) -> f64 {
+        match self {
+            Metric::SuccessRate => s.success_rate(),
+            Metric::Successes => s.successes as f64,
+            Metric::MedianFinalLoss => s.median_loss,
+            Metric::MeanFinalLoss => s.mean_loss,
+            Metric::MaxFinalLoss => s.max_loss,
+            Metric::MinFinalLoss => s.min_loss,
+            Metric::MeanAccuracy => s.mean_accuracy,
+            Metric::MinAccuracy => s.min_accuracy,
+        }
+    }
+
+    /// Losses get worse upwards, success and accuracy downwards.
+    pub fn higher_is_better(self) -> bool {
+        !matches!(
+            self,
+            Metric::MedianFinalLoss | Metric::MeanFinalLoss | Metric::MaxFinalLoss | Metric::MinFinalLoss
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl Op {
+    fn holds(self, a: f64, b: f64) -> bool {
+        match self {
+            Op::Lt => a < b,
+            Op::Le => a <= b,
+            Op::Gt => a > b,
+            Op::Ge => a >= b,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub label: String,
+    pub selector: Vec<(Param, String)>,
+    pub metric: Metric,
+    pub op: Op,
+    pub threshold: f64,
+}
+
+/// Parses the `checks:` section; errors name the file, line and field.
+pub fn parse(file: &ExperimentFile) -> Result<Vec<Check>> {
+    let mut out = Vec::new();
+    for (i, spec) in file.experiment.checks.iter().enumerate() {
+        let at = |key: &'static str| [Seg::Key("checks"), Seg::Index(i), Seg::Key(key)];
+        let parts: Vec<&str> = spec.require.split_whitespace().collect();
+        let usage = "write `require: <metric> <op> <number>`, e.g. `median_final_loss <= 0.01`";
+        let [metric, op, value] = parts[..] else {
+            return Err(file.error_at(&at("require"), format!("cannot read '{}': {usage}", spec.require)));
+        };
+        let metric = Metric::ALL.into_iter().find(|m| m.name() == metric).ok_or_else(|| {
+            let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
+            file.error_at(
+                &at("require"),
+                format!("unknown metric '{metric}' (expected one of {})", names.join(", ")),
+            )
+        })?;
+        let op = match op {
+            "<" => Op::Lt,
+            "<=" => Op::Le,
+            ">" => Op::Gt,
+            ">=" => Op::Ge,
+            _ => return Err(file.error_at(&at("require"), format!("unknown comparison '{op}' (use <, <=, >, >=)"))),
+        };
+        let threshold: f64 = value
+            .parse()
+            .map_err(|_| file.error_at(&at("require"), format!("'{value}' is not a number")))?;
+        let mut selector = Vec::new();
+        for (key, v) in &spec.selector {
+            let path = [
+                Seg::Key("checks"),
+                Seg::Index(i),
+                Seg::Key("where"),
+                Seg::Key(key.as_str()),
+            ];
+            let param = Param::parse(key).ok_or_else(|| file.error_at(&path, format!("unknown parameter '{key}'")))?;
+            let value = ParamValue::from_yaml(param, v).map_err(|m| file.error_at(&path, m))?;
+            selector.push((param, value.canonical()));
+        }
+        let scope: Vec<String> = selector.iter().map(|(p, v)| format!("{}={v}", p.name())).collect();
+        let label = spec.name.clone().unwrap_or_else(|| {
+            if scope.is_empty() {
+                spec.require.clone()
+            } else {
+                format!("[{}] {}", scope.join(" "), spec.require)
+            }
+        });
+        out.push(Check {
+            label,
+            selector,
+            metric,
+            op,
+            threshold,
+        });
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub check: String,
+    pub group: String,
+    pub value: Option<f64>,
+    pub pass: bool,
+    pub note: String,
+}
+
+fn matches(row: &RunRow, selector: &[(Param, String)]) -> bool {
+    selector
+        .iter()
+        .all(|(p, v)| row.param(p.name()).as_deref() == Some(v.as_str()))
+}
+
+/// Evaluates `checks` on `current`, and with a baseline, every group's success rate and median
+/// final loss against the baseline's same group (worse by more than `tolerance` fails).
+pub fn evaluate(checks: &[Check], current: &ResultsFolder, baseline: Option<(&ResultsFolder, f64)>) -> Vec<Outcome> {
+    let grouped = groups(&current.runs);
+    let mut out = Vec::new();
+    for check in checks {
+        let mut any = false;
+        for rows in grouped.iter().filter(|g| matches(g[0], &check.selector)) {
+            any = true;
+            let stats = group_stats(rows);
+            let value = check.metric.of(&stats);
+            out.push(Outcome {
+                check: check.label.clone(),
+                group: stats.key.clone(),
+                value: Some(value),
+                pass: check.op.holds(value, check.threshold),
+                note: String::new(),
+            });
+        }
+        if !any {
+            out.push(Outcome {
+                check: check.label.clone(),
+                group: "-".into(),
+                value: None,
+                pass: false,
+                note: "no group matches `where`".into(),
+            });
+        }
+    }
+    if let Some((base, tolerance)) = baseline {
+        let base_groups = groups(&base.runs);
+        for rows in &grouped {
+            let stats = group_stats(rows);
+            let Some(base_rows) = base_groups.iter().find(|g| g[0].group_key() == stats.key) else {
+                continue;
+            };
+            let base_stats = group_stats(base_rows);
+            for metric in [Metric::SuccessRate, Metric::MedianFinalLoss] {
+                let (now, before) = (metric.of(&stats), metric.of(&base_stats));
+                let worse_by = if metric.higher_is_better() {
+                    before - now
+                } else {
+                    now - before
+                };
+                let pass = worse_by.is_nan() && now == before || worse_by <= tolerance;
+                out.push(Outcome {
+                    check: format!("{} vs baseline (tolerance {tolerance})", metric.name()),
+                    group: stats.key.clone(),
+                    value: Some(now),
+                    pass,
+                    note: format!("baseline {}", fmt_value(before)),
+                });
+            }
+        }
+    }
+    out
+}
+
+pub fn fmt_value(v: f64) -> String {
+    if v.is_infinite() {
+        "inf".into()
+    } else if v != 0.0 && v.abs() < 1e-3 {
+        format!("{v:.3e}")
+    } else {
+        format!("{v:.4}")
+    }
+}
+
+/// The table `check` prints.
+pub fn render(outcomes: &[Outcome]) -> String {
+    let w_check = outcomes.iter().map(|o| o.check.len()).max().unwrap_or(5).max(5);
+    let w_group = outcomes.iter().map(|o| o.group.len()).max().unwrap_or(5).max(5);
+    let mut s = format!(
+        "{:<w_check$}  {:<w_group$}  {:>10}  result\n",
+        "check", "group", "value"
+    );
+    for o in outcomes {
+        let value = o.value.map(fmt_value).unwrap_or_else(|| "-".into());
+        let mut line = format!(
+            "{:<w_check$}  {:<w_group$}  {:>10}  {}",
+            o.check,
+            o.group,
+            value,
+            if o.pass { "PASS" } else { "FAIL" }
+        );
+        if !o.note.is_empty() {
+            line.push_str(&format!("  ({})", o.note));
+        }
+        s.push_str(line.trim_end());
+        s.push('\n');
+    }
+    let failed = outcomes.iter().filter(|o| !o.pass).count();
+    s.push_str(&format!(
+        "{} checks, {} passed, {failed} failed\n",
+        outcomes.len(),
+        outcomes.len() - failed
+    ));
+    s
+}

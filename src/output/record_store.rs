@@ -1,0 +1,198 @@
+//! Finished runs on disk: one JSON file per run, `runs/<run_id>.json`, written atomically
+//! (temporary file + rename) once the run has trained. A record file exists only for a run
+//! that finished, so after a crash or `kill -9` at any moment the folder holds exactly the
+//! complete records; `runs.csv` and friends are assembled from them.
+
+use crate::data::Position;
+use crate::error::{Error, Result};
+use crate::plan::RunSpec;
+use crate::record::{RunRecord, RunStatus};
+use crate::train::Snapshot;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Bumped when the stored layout changes.
+const FORMAT: u32 = 1;
+
+/// An f32 that survives JSON: finite values as numbers, NaN and infinities as strings.
+#[derive(Debug, Clone, Copy)]
+struct Num(f32);
+
+impl Serialize for Num {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        if self.0.is_finite() {
+            s.serialize_f32(self.0)
+        } else {
+            s.serialize_str(&super::fmt_f32(self.0))
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Num {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            N(f32),
+            S(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::N(x) => Ok(Num(x)),
+            Raw::S(s) => s.parse::<f32>().map(Num).map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+fn nums(xs: &[f32]) -> Vec<Num> {
+    xs.iter().map(|&x| Num(x)).collect()
+}
+
+fn floats(xs: &[Num]) -> Vec<f32> {
+    xs.iter().map(|x| x.0).collect()
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredSnapshot {
+    states: Vec<Vec<Num>>,
+    logits: Vec<Vec<Num>>,
+    probs: Vec<Vec<Num>>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredRun {
+    format: u32,
+    spec: RunSpec,
+    status: String,
+    error: String,
+    final_loss: Num,
+    accuracy: Num,
+    train_seconds: f64,
+    curve: Vec<Num>,
+    snapshot: Option<StoredSnapshot>,
+    positions: Vec<(String, String)>,
+    vocab: Vec<String>,
+}
+
+impl From<&RunRecord> for StoredRun {
+    fn from(r: &RunRecord) -> Self {
+        let rows = |m: &Vec<Vec<f32>>| m.iter().map(|v| nums(v)).collect();
+        StoredRun {
+            format: FORMAT,
+            spec: r.spec.clone(),
+            status: r.status.name().into(),
+            error: r.error.clone(),
+            final_loss: Num(r.final_loss),
+            accuracy: Num(r.accuracy),
+            train_seconds: r.train_seconds,
+            curve: nums(&r.curve),
+            snapshot: r.snapshot.as_ref().map(|s| StoredSnapshot {
+                states: rows(&s.states),
+                logits: rows(&s.logits),
+                probs: rows(&s.probs),
+            }),
+            positions: r
+                .positions
+                .iter()
+                .map(|p| (p.input.clone(), p.target.clone()))
+                .collect(),
+            vocab: r.vocab.clone(),
+        }
+    }
+}
+
+impl StoredRun {
+    fn into_record(self) -> Option<RunRecord> {
+        if self.format != FORMAT {
+            return None;
+        }
+        let rows = |m: &Vec<Vec<Num>>| m.iter().map(|v| floats(v)).collect();
+        Some(RunRecord {
+            spec: self.spec,
+            status: RunStatus::parse(&self.status)?,
+            error: self.error,
+            final_loss: self.final_loss.0,
+            accuracy: self.accuracy.0,
+            train_seconds: self.train_seconds,
+            curve: floats(&self.curve),
+            snapshot: self.snapshot.map(|s| Snapshot {
+                states: rows(&s.states),
+                logits: rows(&s.logits),
+                probs: rows(&s.probs),
+            }),
+            positions: self
+                .positions
+                .into_iter()
+                .map(|(input, target)| Position { input, target })
+                .collect(),
+            vocab: self.vocab,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RecordStore {
+    pub dir: PathBuf,
+}
+
+impl RecordStore {
+    pub fn open(results_dir: &Path) -> Result<Self> {
+        let dir = results_dir.join("runs");
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "create the run records folder", e))?;
+        Ok(Self { dir })
+    }
+
+    fn path_of(&self, run_id: &str) -> PathBuf {
+        self.dir.join(format!("{run_id}.json"))
+    }
+
+    /// Writes one run's record atomically; a reader sees the old file or the complete new one.
+    pub fn save(&self, record: &RunRecord) -> Result<()> {
+        let target = self.path_of(&record.spec.id);
+        let tmp = self.dir.join(format!(".{}.json.tmp", record.spec.id));
+        let text = serde_json::to_vec(&StoredRun::from(record))
+            .map_err(|e| Error::Other(format!("cannot encode a run record: {e}")))?;
+        let result = (|| {
+            use std::io::Write;
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(&text)?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &target)
+        })();
+        result.map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            Error::io(&target, "write the run record", e)
+        })
+    }
+
+    /// Every readable record in the folder, by run id. Unreadable or foreign files (a record
+    /// from another format version, a stray file) are skipped: their runs simply train again.
+    pub fn load_all(&self) -> Result<HashMap<String, RunRecord>> {
+        let mut out = HashMap::new();
+        let entries =
+            std::fs::read_dir(&self.dir).map_err(|e| Error::io(&self.dir, "read the run records folder", e))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            if name.starts_with('.') || !name.ends_with(".json") {
+                // Leftover temporary file of an interrupted write: never counted as done.
+                if name.ends_with(".json.tmp") {
+                    let _ = std::fs::remove_file(&path);
+                }
+                continue;
+            }
+            let Ok(bytes) = std::fs::read(&path) else { continue };
+            let Ok(stored) = serde_json::from_slice::<StoredRun>(&bytes) else {
+                continue;
+            };
+            if let Some(record) = stored.into_record() {
+                if format!("{}.json", record.spec.id) == name {
+                    out.insert(record.spec.id.clone(), record);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
