@@ -131,7 +131,7 @@ fn run(cli: Cli) -> Result<i32> {
                     results_dir.join("experiment.yaml").display()
                 )));
             }
-            if !(tolerance >= 0.0) {
+            if tolerance.is_nan() || tolerance < 0.0 {
                 return Err(Error::Other("--tolerance must be a non-negative number".into()));
             }
             let outcomes = crate::check::evaluate(&checks, &current, base.as_ref().map(|b| (b, tolerance)));
