@@ -25,6 +25,7 @@ const GAP_X: i32 = 30;
 const GAP_Y: i32 = 22;
 const CELL_H: i32 = 24;
 const MIN_CELL_W: i32 = 24;
+const UPRIGHT_CELL_W: i32 = 20;
 /// Above this heat-map width the column labels are turned upright instead of widening cells.
 const MAX_FLAT_WIDTH: i32 = 400;
 const BAR_GAP: i32 = 34;
@@ -65,7 +66,8 @@ impl StateGridLayout {
         let mut cell_w = (label_w + 10).max(MIN_CELL_W);
         let upright_labels = cell_w * cols > MAX_FLAT_WIDTH;
         if upright_labels {
-            cell_w = MIN_CELL_W;
+            // Upright labels need only a text line's height of width per column.
+            cell_w = UPRIGHT_CELL_W;
         }
         // A subplot is at least as wide as its title.
         let title_w = widest(subplot_titles, font(SUBPLOT_TITLE_SIZE)) + 8;

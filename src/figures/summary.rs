@@ -16,7 +16,7 @@ const HEADER_H: i32 = 100;
 const ROW_H: i32 = 46;
 const BAR_H: i32 = 28;
 const BAR_W: i32 = 520;
-const AXIS_H: i32 = 50;
+const AXIS_H: i32 = 44;
 const LABEL_SIZE: f64 = 17.0;
 const GRID: RGBColor = RGBColor(200, 200, 200);
 
@@ -82,7 +82,7 @@ pub fn draw(results: &Results, out: &Path) -> Result<PathBuf> {
     let body_w = label_w + BAR_W + note_w;
     let header_w = text_size(&title, &bold(26.0)).0.max(text_size(subtitle, &font(16.0)).0);
     let width = 2 * MARGIN + body_w.max(header_w);
-    let height = HEADER_H + groups.len() as i32 * ROW_H + AXIS_H + MARGIN;
+    let height = HEADER_H + groups.len() as i32 * ROW_H + AXIS_H;
     let left = MARGIN + (width - 2 * MARGIN - body_w) / 2;
     let path = out.join("summary.png");
     canvas::write_png(&path, (width as u32, height as u32), |area| {
