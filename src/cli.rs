@@ -1,7 +1,9 @@
 //! The command line. Every error becomes one line on stderr and an exit status:
-//! 0 success, 1 some runs failed, 2 bad input (experiment, arguments, output folder).
+//! 0 success, 1 some runs failed (retrying may help), 2 bad input (experiment, arguments, output
+//! folder: do not retry), 3 incomplete results (`merge` found runs without a record).
 
-use crate::error::{Error, Result, EXIT_CONFIG, EXIT_RUNS_FAILED};
+use crate::cluster::Shard;
+use crate::error::{Error, Result, EXIT_CONFIG, EXIT_INCOMPLETE, EXIT_RUNS_FAILED};
 use crate::output::ResultsDir;
 use crate::plan::{self, Plan};
 use crate::record::RunStatus;
@@ -33,9 +35,68 @@ enum Command {
         /// Retrain every run, even those already finished in the results folder.
         #[arg(long)]
         force: bool,
+        /// Train only slice I of N disjoint slices of the plan (groups of seeds stay together).
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
     },
     /// Print the expanded list of runs without training.
-    Plan { experiment: PathBuf },
+    Plan {
+        experiment: PathBuf,
+        /// Write the numbered plan as JSON lines (for cluster workers) instead of printing it.
+        #[arg(long, value_name = "FILE")]
+        write: Option<PathBuf>,
+    },
+    /// Run one task of an array job: shard (INDEX + OFFSET) of TASKS.
+    RunTask {
+        experiment: PathBuf,
+        /// Number of tasks the plan is split into.
+        #[arg(long)]
+        tasks: usize,
+        /// Task index; default: $SLURM_ARRAY_TASK_ID or $JOB_COMPLETION_INDEX.
+        #[arg(long)]
+        index: Option<usize>,
+        /// Added to the index (arrays chunked below Slurm's MaxArraySize).
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+        /// Plan file from `plan --write`; the task refuses to run if the experiment expands differently.
+        #[arg(long)]
+        plan: Option<PathBuf>,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Write sbatch scripts for a Slurm job array over the plan, plus a merge job.
+    Slurm {
+        experiment: PathBuf,
+        /// Number of array tasks (default: one per group of seeds).
+        #[arg(long)]
+        tasks: Option<usize>,
+        /// At most this many tasks at once (`--array=...%P`).
+        #[arg(long)]
+        max_parallel: Option<usize>,
+        #[arg(long)]
+        partition: Option<String>,
+        /// Time limit per task, in Slurm's format (e.g. 00:30:00).
+        #[arg(long)]
+        time: Option<String>,
+        #[arg(long, default_value_t = 1)]
+        cpus_per_task: usize,
+        /// The cluster's MaxArraySize (`scontrol show config`); larger arrays are chunked.
+        #[arg(long, default_value_t = 1001)]
+        max_array_size: usize,
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Submit with sbatch after writing the scripts.
+        #[arg(long)]
+        submit: bool,
+    },
+    /// Assemble runs.csv, curves.csv, figures and manifest from shard results folders.
+    Merge {
+        #[arg(required = true)]
+        results_dirs: Vec<PathBuf>,
+        /// Where to write the merged folder (default: the first folder).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Redraw the figures of a results folder from its stored data, without training.
     Plot {
         /// A folder written by `sweeplab sweep` (holds experiment.yaml, runs.csv, ...).
@@ -91,17 +152,148 @@ fn load(path: &Path) -> Result<(ExperimentFile, Plan)> {
 
 fn run(cli: Cli) -> Result<i32> {
     match cli.command {
-        Command::Sweep { experiment, out, force } => {
+        Command::Sweep {
+            experiment,
+            out,
+            force,
+            shard,
+        } => {
+            let shard = shard.as_deref().map(Shard::parse).transpose()?;
             let (file, plan) = load(&experiment)?;
             let out = out.unwrap_or_else(|| Path::new("results").join(&plan.experiment));
             let results = ResultsDir::prepare(&out)?;
             let mut reporter = crate::progress::for_stderr();
-            let options = crate::sweep::SweepOptions { force };
+            let options = crate::sweep::SweepOptions { force, shard };
             let (records, _) = crate::sweep::run(&file, &plan, &results, options, reporter.as_mut())?;
             let failed = records.iter().filter(|r| r.status == RunStatus::Failed).count();
             Ok(if failed > 0 { EXIT_RUNS_FAILED } else { 0 })
         }
-        Command::Plan { experiment } => {
+        Command::Plan {
+            experiment,
+            write: Some(path),
+        } => {
+            let (_, plan) = load(&experiment)?;
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let name = path
+                .file_name()
+                .ok_or_else(|| Error::Other(format!("{}: not a file name", path.display())))?;
+            ResultsDir::prepare(dir)?
+                .write_file(&name.to_string_lossy(), |o| crate::cluster::write_plan_jsonl(&plan, o))?;
+            eprintln!("wrote {} runs to {}", plan.runs.len(), path.display());
+            Ok(0)
+        }
+        Command::RunTask {
+            experiment,
+            tasks,
+            index,
+            offset,
+            plan: plan_file,
+            out,
+        } => {
+            let index = match index {
+                Some(i) => i,
+                None => ["SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX"]
+                    .iter()
+                    .find_map(|v| std::env::var(v).ok())
+                    .ok_or_else(|| {
+                        Error::Other(
+                            "no task index: pass --index or set SLURM_ARRAY_TASK_ID / JOB_COMPLETION_INDEX".into(),
+                        )
+                    })?
+                    .trim()
+                    .parse()
+                    .map_err(|_| Error::Other("the task index in the environment is not a number".into()))?,
+            };
+            let shard = Shard::parse(&format!("{}/{tasks}", index + offset))?;
+            let (file, plan) = load(&experiment)?;
+            if let Some(plan_file) = plan_file {
+                crate::cluster::verify_plan_file(&plan, &plan_file)?;
+            }
+            let out = out.unwrap_or_else(|| Path::new("results").join(&plan.experiment));
+            let results = ResultsDir::prepare(&out)?;
+            let mut reporter = crate::progress::LineReporter;
+            let options = crate::sweep::SweepOptions {
+                force: false,
+                shard: Some(shard),
+            };
+            let (records, _) = crate::sweep::run(&file, &plan, &results, options, &mut reporter)?;
+            let failed = records.iter().filter(|r| r.status == RunStatus::Failed).count();
+            Ok(if failed > 0 { EXIT_RUNS_FAILED } else { 0 })
+        }
+        Command::Slurm {
+            experiment,
+            tasks,
+            max_parallel,
+            partition,
+            time,
+            cpus_per_task,
+            max_array_size,
+            out,
+            submit,
+        } => {
+            let (_, plan) = load(&experiment)?;
+            let options = crate::cluster::slurm::SlurmOptions {
+                experiment: experiment.clone(),
+                results_dir: out.unwrap_or_else(|| Path::new("results").join(&plan.experiment)),
+                binary: std::env::current_exe().map_err(|e| Error::Other(format!("cannot locate this binary: {e}")))?,
+                tasks: tasks.unwrap_or(plan.groups.len()),
+                max_parallel,
+                partition,
+                time,
+                cpus_per_task,
+                max_array_size,
+            };
+            let files = crate::cluster::slurm::write(&plan, &options)?;
+            for f in files.arrays.iter().chain([&files.merge, &files.submit, &files.plan]) {
+                println!("{}", f.display());
+            }
+            if submit {
+                let status = std::process::Command::new("bash")
+                    .arg(&files.submit)
+                    .status()
+                    .map_err(|e| Error::Other(format!("cannot run {}: {e}", files.submit.display())))?;
+                if !status.success() {
+                    return Err(Error::Other(format!("{} failed ({status})", files.submit.display())));
+                }
+            }
+            Ok(0)
+        }
+        Command::Merge { results_dirs, out } => {
+            let out = out.unwrap_or_else(|| results_dirs[0].clone());
+            let outcome = crate::cluster::merge::merge(&results_dirs, &out)?;
+            for run in &outcome.missing {
+                eprintln!(
+                    "missing: run {} ({} {}({}) seed {} on {})",
+                    run.id,
+                    run.dataset,
+                    run.cell.name(),
+                    run.hidden,
+                    run.seed,
+                    run.device
+                );
+            }
+            eprintln!(
+                "merged {} runs into {}: {} missing, {} failed",
+                outcome.records.len(),
+                out.display(),
+                outcome.missing.len(),
+                outcome.failed
+            );
+            Ok(if !outcome.missing.is_empty() {
+                EXIT_INCOMPLETE
+            } else if outcome.failed > 0 {
+                EXIT_RUNS_FAILED
+            } else {
+                0
+            })
+        }
+        Command::Plan {
+            experiment,
+            write: None,
+        } => {
             let (_, plan) = load(&experiment)?;
             match print_plan(&plan) {
                 // `sweeplab plan x.yaml | head` is fine.

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 pub const EXIT_CONFIG: i32 = 2;
 /// Exit status when the sweep ran but at least one run failed.
 pub const EXIT_RUNS_FAILED: i32 = 1;
+/// Exit status of `merge` when some runs of the plan have no record at all.
+pub const EXIT_INCOMPLETE: i32 = 3;
 
 #[derive(Debug)]
 pub enum Error {

@@ -8,6 +8,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod cluster;
 pub mod data;
 pub mod device;
 pub mod error;

@@ -6,6 +6,7 @@
 //! rebuilt from the records after every group. A group whose seeds are partly done trains only
 //! the missing seeds, which is exact because replicas never interact.
 
+use crate::cluster::Shard;
 use crate::error::Result;
 use crate::manifest::Manifest;
 use crate::model::{init, ModelShape};
@@ -22,6 +23,8 @@ use std::time::{Instant, SystemTime};
 pub struct SweepOptions {
     /// Retrain every run even if a finished record exists.
     pub force: bool,
+    /// Train only this slice of the plan (cluster array tasks).
+    pub shard: Option<Shard>,
 }
 
 /// Trains the runs of `group` listed in `pending` (indices into `plan.runs`) as one batch.
@@ -74,8 +77,9 @@ pub fn train_runs(
     }
 }
 
-/// Runs every unfinished run of `plan`, writing into `results` as it goes. Returns the records
-/// of all runs of the plan (resumed and new) in plan order, and how many trained now.
+/// Runs every unfinished run of `plan` (or of one shard of it), writing into `results` as it
+/// goes. Returns the records of the runs in scope (resumed and new) in plan order, and how many
+/// trained now.
 pub fn run(
     file: &ExperimentFile,
     plan: &Plan,
@@ -86,11 +90,20 @@ pub fn run(
     let started = Instant::now();
     let started_at = SystemTime::now();
     let store = RecordStore::open(&results.path)?;
+    if options.shard.is_none() {
+        // This process owns the folder: leftovers of killed writes can go.
+        store.remove_temporaries();
+    }
+    let groups: Vec<&GroupSpec> = match options.shard {
+        Some(shard) => shard.groups(plan).into_iter().map(|g| &plan.groups[g]).collect(),
+        None => plan.groups.iter().collect(),
+    };
+    let in_scope: Vec<usize> = groups.iter().flat_map(|g| g.runs.iter().copied()).collect();
     let mut done: Vec<Option<RunRecord>> = vec![None; plan.runs.len()];
     if !options.force {
         let mut stored: HashMap<String, RunRecord> = store.load_all()?;
-        for (i, run) in plan.runs.iter().enumerate() {
-            if let Some(record) = stored.remove(&run.id) {
+        for &i in &in_scope {
+            if let Some(record) = stored.remove(&plan.runs[i].id) {
                 if record.status != RunStatus::Failed {
                     done[i] = Some(record);
                 }
@@ -105,19 +118,23 @@ pub fn run(
     })?;
     reporter.event(&Event::SweepStarted {
         experiment: &plan.experiment,
-        runs: plan.runs.len(),
+        runs: in_scope.len(),
         already_done: resumed,
-        groups: plan.groups.len(),
+        groups: groups.len(),
         out: &results.path,
     });
 
+    // A shard worker writes run records only; `merge` assembles the tables of all shards.
     let write_tables = |done: &[Option<RunRecord>]| {
+        if options.shard.is_some() {
+            return Ok(());
+        }
         let finished: Vec<RunRecord> = done.iter().flatten().cloned().collect();
         results.write_exports(&plan.experiment, &finished)
     };
     write_tables(&done)?;
     let mut trained_now = 0;
-    for group in &plan.groups {
+    for group in groups.iter().copied() {
         let pending: Vec<usize> = group.runs.iter().copied().filter(|&i| done[i].is_none()).collect();
         if pending.is_empty() {
             continue;
@@ -148,7 +165,6 @@ pub fn run(
         });
     }
     let records: Vec<RunRecord> = done.into_iter().flatten().collect();
-    crate::figures::draw_all(&results.path, &file.experiment.figures)?;
     let manifest = Manifest::new(
         plan,
         &file.path,
@@ -158,14 +174,28 @@ pub fn run(
         SystemTime::now(),
         trained_now,
     );
-    results.write_file("manifest.json", |out| {
-        serde_json::to_writer_pretty(&mut *out, &manifest).map_err(std::io::Error::other)?;
-        out.write_all(b"\n")
-    })?;
+    match options.shard {
+        None => finish(file, results, &manifest)?,
+        Some(shard) => {
+            let shards = ResultsDir::prepare(&results.path.join("shards"))?;
+            shards.write_file(&format!("shard-{}-of-{}.json", shard.index, shard.count), |out| {
+                serde_json::to_writer_pretty(&mut *out, &manifest).map_err(std::io::Error::other)
+            })?;
+        }
+    }
     reporter.event(&Event::SweepFinished {
         records: &records,
         trained_now,
         seconds: started.elapsed().as_secs_f64(),
     });
     Ok((records, trained_now))
+}
+
+/// The last steps of a complete results folder: figures from the tables, then the manifest.
+pub fn finish(file: &ExperimentFile, results: &ResultsDir, manifest: &Manifest) -> Result<()> {
+    crate::figures::draw_all(&results.path, &file.experiment.figures)?;
+    results.write_file("manifest.json", |out| {
+        serde_json::to_writer_pretty(&mut *out, manifest).map_err(std::io::Error::other)?;
+        out.write_all(b"\n")
+    })
 }

@@ -47,7 +47,8 @@ impl ResultsDir {
     /// Creates the folder if needed and proves it is writable, before any training starts.
     pub fn prepare(path: &Path) -> Result<Self> {
         std::fs::create_dir_all(path).map_err(|e| Error::io(path, "create the output folder", e))?;
-        let probe = path.join(".sweeplab-write-test");
+        // Unique per process: shard workers may share one results folder.
+        let probe = path.join(format!(".sweeplab-write-test.{}", std::process::id()));
         std::fs::write(&probe, b"").map_err(|e| Error::io(path, "write to the output folder", e))?;
         let _ = std::fs::remove_file(&probe);
         Ok(Self {
@@ -58,7 +59,7 @@ impl ResultsDir {
     /// Writes `name` atomically.
     pub fn write_file(&self, name: &str, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
         let target = self.path.join(name);
-        let tmp = self.path.join(format!(".{name}.tmp"));
+        let tmp = self.path.join(format!(".{name}.{}.tmp", std::process::id()));
         let result = (|| {
             let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
             write(&mut file)?;

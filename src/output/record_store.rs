@@ -149,7 +149,9 @@ impl RecordStore {
     /// Writes one run's record atomically; a reader sees the old file or the complete new one.
     pub fn save(&self, record: &RunRecord) -> Result<()> {
         let target = self.path_of(&record.spec.id);
-        let tmp = self.dir.join(format!(".{}.json.tmp", record.spec.id));
+        let tmp = self
+            .dir
+            .join(format!(".{}.{}.json.tmp", record.spec.id, std::process::id()));
         let text = serde_json::to_vec(&StoredRun::from(record))
             .map_err(|e| Error::Other(format!("cannot encode a run record: {e}")))?;
         let result = (|| {
@@ -165,6 +167,18 @@ impl RecordStore {
         })
     }
 
+    /// Deletes temporary files left by writes that were killed. Only for a process that owns
+    /// the folder: a shard worker beside others would delete their writes in flight.
+    pub fn remove_temporaries(&self) {
+        if let Ok(entries) = std::fs::read_dir(&self.dir) {
+            for entry in entries.flatten() {
+                if entry.file_name().to_string_lossy().ends_with(".json.tmp") {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
+    }
+
     /// Every readable record in the folder, by run id. Unreadable or foreign files (a record
     /// from another format version, a stray file) are skipped: their runs simply train again.
     pub fn load_all(&self) -> Result<HashMap<String, RunRecord>> {
@@ -176,11 +190,9 @@ impl RecordStore {
             let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
                 continue;
             };
+            // Temporary files of interrupted (or, with shard workers, concurrent) writes are
+            // never counted as done.
             if name.starts_with('.') || !name.ends_with(".json") {
-                // Leftover temporary file of an interrupted write: never counted as done.
-                if name.ends_with(".json.tmp") {
-                    let _ = std::fs::remove_file(&path);
-                }
                 continue;
             }
             let Ok(bytes) = std::fs::read(&path) else { continue };

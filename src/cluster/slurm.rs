@@ -1,0 +1,143 @@
+//! `sweeplab slurm`: sbatch scripts for a job array over the shards of a plan, chunked below
+//! the cluster's MaxArraySize, plus a merge job that runs after the arrays (`afterany`, so it
+//! also reports the runs of tasks that failed).
+
+use crate::error::{Error, Result};
+use crate::output::ResultsDir;
+use crate::plan::Plan;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone)]
+pub struct SlurmOptions {
+    pub experiment: PathBuf,
+    pub results_dir: PathBuf,
+    /// The sweeplab binary the jobs run.
+    pub binary: PathBuf,
+    pub tasks: usize,
+    pub max_parallel: Option<usize>,
+    pub partition: Option<String>,
+    pub time: Option<String>,
+    pub cpus_per_task: usize,
+    /// Slurm's MaxArraySize: array indices must stay below it.
+    pub max_array_size: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct SlurmFiles {
+    pub plan: PathBuf,
+    pub arrays: Vec<PathBuf>,
+    pub merge: PathBuf,
+    pub submit: PathBuf,
+    pub log_dir: PathBuf,
+}
+
+/// Single-quotes a path for bash.
+fn q(p: &Path) -> String {
+    format!("'{}'", p.display().to_string().replace('\'', "'\\''"))
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| std::env::current_dir().map(|d| d.join(p)).unwrap_or(p.to_path_buf()))
+}
+
+/// The `(offset, length)` of each array: chunks of at most `max_array_size` tasks.
+pub fn chunks(tasks: usize, max_array_size: usize) -> Vec<(usize, usize)> {
+    (0..tasks)
+        .step_by(max_array_size.max(1))
+        .map(|start| (start, max_array_size.min(tasks - start)))
+        .collect()
+}
+
+pub fn write(plan: &Plan, opts: &SlurmOptions) -> Result<SlurmFiles> {
+    if opts.tasks == 0 || opts.max_array_size == 0 || opts.cpus_per_task == 0 || opts.max_parallel == Some(0) {
+        return Err(Error::Other(
+            "--tasks, --max-parallel, --cpus-per-task and --max-array-size must be at least 1".into(),
+        ));
+    }
+    let results = ResultsDir::prepare(&opts.results_dir)?;
+    let out = absolute(&results.path);
+    let slurm = ResultsDir::prepare(&out.join("slurm"))?;
+    let log_dir = out.join("slurm").join("logs");
+    let experiment = absolute(&opts.experiment);
+    let binary = absolute(&opts.binary);
+    let plan_path = slurm.path.join("plan.jsonl");
+    slurm.write_file("plan.jsonl", |o| super::write_plan_jsonl(plan, o))?;
+
+    let mut header = String::new();
+    if let Some(p) = &opts.partition {
+        header.push_str(&format!("#SBATCH --partition={p}\n"));
+    }
+    if let Some(t) = &opts.time {
+        header.push_str(&format!("#SBATCH --time={t}\n"));
+    }
+    let mut arrays = Vec::new();
+    for (c, (offset, len)) in chunks(opts.tasks, opts.max_array_size).into_iter().enumerate() {
+        let throttle = opts.max_parallel.map(|p| format!("%{p}")).unwrap_or_default();
+        let name = format!("array-{c}.sbatch");
+        let script = format!(
+            "#!/bin/bash\n\
+             #SBATCH --job-name=sweeplab-{exp}-{c}\n\
+             #SBATCH --array=0-{last}{throttle}\n\
+             #SBATCH --cpus-per-task={cpus}\n\
+             #SBATCH --output={logs}/task-%A_%a.out\n\
+             {header}\
+             # Task {offset}+SLURM_ARRAY_TASK_ID of {tasks}: one shard of the plan. A task whose runs are\n\
+             # already finished exits 0 at once. Exit 1: some runs failed (retry may help);\n\
+             # exit 2: configuration error (do not retry).\n\
+             exec {bin} run-task {exp_path} --tasks {tasks} --offset {offset} --plan {plan} --out {out}\n",
+            exp = plan.experiment,
+            last = len - 1,
+            cpus = opts.cpus_per_task,
+            logs = log_dir.display(),
+            tasks = opts.tasks,
+            bin = q(&binary),
+            exp_path = q(&experiment),
+            plan = q(&plan_path),
+            out = q(&out),
+        );
+        slurm.write_file(&name, |o| o.write_all(script.as_bytes()))?;
+        arrays.push(slurm.path.join(name));
+    }
+    let merge_script = format!(
+        "#!/bin/bash\n\
+         #SBATCH --job-name=sweeplab-{exp}-merge\n\
+         #SBATCH --cpus-per-task=1\n\
+         #SBATCH --output={logs}/merge-%j.out\n\
+         {header}\
+         # Runs after every array task has ended (afterany); reports missing and failed runs.\n\
+         exec {bin} merge {out}\n",
+        exp = plan.experiment,
+        logs = log_dir.display(),
+        bin = q(&binary),
+        out = q(&out),
+    );
+    slurm.write_file("merge.sbatch", |o| o.write_all(merge_script.as_bytes()))?;
+    let mut submit = String::from(
+        "#!/usr/bin/env bash\n# Submits the arrays, then the merge job that depends on all of them.\nset -euo pipefail\n",
+    );
+    submit.push_str(&format!("mkdir -p {}\n", q(&log_dir)));
+    submit.push_str("ids=()\n");
+    for a in &arrays {
+        submit.push_str(&format!("ids+=(\"$(sbatch --parsable {} | cut -d';' -f1)\")\n", q(a)));
+    }
+    submit.push_str("deps=$(IFS=:; echo \"${ids[*]}\")\n");
+    submit.push_str(&format!(
+        "merge=$(sbatch --parsable --dependency=afterany:\"$deps\" {} | cut -d';' -f1)\n",
+        q(&slurm.path.join("merge.sbatch"))
+    ));
+    submit.push_str("echo \"array jobs: ${ids[*]}; merge job: $merge\"\n");
+    slurm.write_file("submit.sh", |o| o.write_all(submit.as_bytes()))?;
+    let submit_path = slurm.path.join("submit.sh");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&submit_path, std::fs::Permissions::from_mode(0o755));
+    }
+    Ok(SlurmFiles {
+        plan: plan_path,
+        arrays,
+        merge: slurm.path.join("merge.sbatch"),
+        submit: submit_path,
+        log_dir,
+    })
+}
