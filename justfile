@@ -22,3 +22,8 @@ test:
 lint:
     cargo fmt --check
     cargo clippy --release --all-targets -- -D warnings
+
+# A real one-node Slurm cluster (as root): array job + merge, compared bit for bit with a local sweep.
+slurm-test:
+    cargo build --release --quiet
+    tests/slurm/run.sh target/release/sweeplab

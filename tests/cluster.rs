@@ -1,0 +1,264 @@
+//! Cluster pieces: shards partition the plan, `run-task` takes its index from the environment,
+//! the sbatch scripts respect the cluster's limits, and `merge` is idempotent and reports
+//! missing runs. (The real Slurm round trip is tests/slurm/run.sh.)
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+use sweeplab::cluster::{slurm, Shard};
+use sweeplab::plan;
+use sweeplab::spec::ExperimentFile;
+
+fn sweeplab() -> Command {
+    Command::cargo_bin("sweeplab").unwrap()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+const EXP: &str = "name: c
+datasets:
+  - {name: a, cyclic: AbAcAd, repeat: 6}
+  - {name: b, cyclic: abcabC, repeat: 20}
+grid: {cell: [rnn, lstm, gru], hidden: [2, 3, 5], seed: 0..3, lr: 0.1, epochs: 8}
+exclude: [{cell: gru, hidden: 5}]
+";
+
+#[test]
+fn shards_cover_every_run_exactly_once_and_keep_groups_whole() {
+    let file = ExperimentFile::from_source(Path::new("c.yaml"), EXP.into()).unwrap();
+    let plan = plan::build(&file).unwrap();
+    assert_eq!(plan.groups.len(), 16);
+    for n in 1..=20 {
+        let mut seen = vec![0usize; plan.runs.len()];
+        for i in 0..n {
+            for g in (Shard { index: i, count: n }).groups(&plan) {
+                for &r in &plan.groups[g].runs {
+                    seen[r] += 1;
+                }
+            }
+        }
+        assert!(seen.iter().all(|&c| c == 1), "N={n}: {seen:?}");
+    }
+    // Balanced: with 4 shards every shard gets work.
+    assert!((0..4).all(|i| !(Shard { index: i, count: 4 }).groups(&plan).is_empty()));
+    assert!(Shard::parse("3/3").is_err() && Shard::parse("x").is_err() && Shard::parse("0/0").is_err());
+    assert_eq!(Shard::parse("2/5").unwrap(), Shard { index: 2, count: 5 });
+}
+
+fn strip_time(path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut rows: Vec<String> = text
+        .lines()
+        .map(|l| l.split(',').take(14).collect::<Vec<_>>().join(","))
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn run_task_shards_merge_into_the_local_sweep_idempotently() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = write(dir.path(), "c.yaml", EXP);
+    let (local, shared) = (dir.path().join("local"), dir.path().join("shared"));
+    sweeplab()
+        .arg("sweep")
+        .arg(&exp)
+        .arg("--out")
+        .arg(&local)
+        .assert()
+        .success();
+    let plan_file = dir.path().join("plan.jsonl");
+    sweeplab()
+        .arg("plan")
+        .arg(&exp)
+        .arg("--write")
+        .arg(&plan_file)
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_to_string(&plan_file).unwrap().lines().count(), 48);
+
+    // Three of five tasks, index from the Slurm and the Kubernetes variables.
+    for (var, index) in [
+        ("SLURM_ARRAY_TASK_ID", "0"),
+        ("JOB_COMPLETION_INDEX", "2"),
+        ("SLURM_ARRAY_TASK_ID", "3"),
+    ] {
+        sweeplab()
+            .env_remove("SLURM_ARRAY_TASK_ID")
+            .env_remove("JOB_COMPLETION_INDEX")
+            .env(var, index)
+            .arg("run-task")
+            .arg(&exp)
+            .args(["--tasks", "5", "--plan"])
+            .arg(&plan_file)
+            .arg("--out")
+            .arg(&shared)
+            .assert()
+            .success();
+    }
+    // Incomplete: merge names the missing runs and exits 3.
+    let output = sweeplab().arg("merge").arg(&shared).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("missing: run "), "{stderr}");
+    // The rest, the second with an offset (chunked arrays); then a finished task returns at once.
+    sweeplab()
+        .env("SLURM_ARRAY_TASK_ID", "1")
+        .arg("run-task")
+        .arg(&exp)
+        .args(["--tasks", "5", "--out"])
+        .arg(&shared)
+        .assert()
+        .success();
+    sweeplab()
+        .arg("run-task")
+        .arg(&exp)
+        .args(["--tasks", "5", "--index", "0", "--offset", "4", "--out"])
+        .arg(&shared)
+        .assert()
+        .success();
+    let again = sweeplab()
+        .arg("run-task")
+        .arg(&exp)
+        .args(["--tasks", "5", "--index", "4", "--out"])
+        .arg(&shared)
+        .output()
+        .unwrap();
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("(0 trained now"));
+
+    sweeplab().arg("merge").arg(&shared).assert().success();
+    assert_eq!(
+        strip_time(&shared.join("runs.csv")),
+        strip_time(&local.join("runs.csv"))
+    );
+    for f in ["curves.csv", "states.csv"] {
+        assert_eq!(
+            std::fs::read(shared.join(f)).unwrap(),
+            std::fs::read(local.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    // Idempotent: merging again changes nothing, and merging into a new folder gives the same.
+    let before: Vec<Vec<u8>> = ["runs.csv", "curves.csv", "states.csv"]
+        .iter()
+        .map(|f| std::fs::read(shared.join(f)).unwrap())
+        .collect();
+    sweeplab().arg("merge").arg(&shared).assert().success();
+    let merged = dir.path().join("merged");
+    sweeplab()
+        .arg("merge")
+        .arg(&shared)
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .success();
+    for (i, f) in ["runs.csv", "curves.csv", "states.csv"].iter().enumerate() {
+        assert_eq!(std::fs::read(shared.join(f)).unwrap(), before[i], "{f}");
+        assert_eq!(std::fs::read(merged.join(f)).unwrap(), before[i], "{f}");
+    }
+
+    // A plan file that no longer matches the experiment: configuration error, no training.
+    write(
+        dir.path(),
+        "c.yaml",
+        &EXP.replace("hidden: [2, 3, 5]", "hidden: [2, 3]"),
+    );
+    let output = sweeplab()
+        .arg("run-task")
+        .arg(&exp)
+        .args(["--tasks", "5", "--index", "0", "--plan"])
+        .arg(&plan_file)
+        .arg("--out")
+        .arg(&shared)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("does not match the experiment"));
+    // No index anywhere: configuration error.
+    let output = sweeplab()
+        .env_remove("SLURM_ARRAY_TASK_ID")
+        .env_remove("JOB_COMPLETION_INDEX")
+        .arg("run-task")
+        .arg(&exp)
+        .args(["--tasks", "5"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn sbatch_scripts_respect_max_array_size_and_throttle() {
+    assert_eq!(slurm::chunks(2500, 1001), vec![(0, 1001), (1001, 1001), (2002, 498)]);
+    assert_eq!(slurm::chunks(3, 1001), vec![(0, 3)]);
+    let dir = tempfile::tempdir().unwrap();
+    let exp = write(dir.path(), "c.yaml", EXP);
+    let out = dir.path().join("res");
+    let listing = sweeplab()
+        .arg("slurm")
+        .arg(&exp)
+        .args([
+            "--tasks",
+            "7",
+            "--max-parallel",
+            "2",
+            "--max-array-size",
+            "3",
+            "--partition",
+            "short",
+            "--time",
+            "00:05:00",
+            "--cpus-per-task",
+            "2",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(listing.status.success());
+    let s = out.join("slurm");
+    let arrays: Vec<String> = (0..3)
+        .map(|c| std::fs::read_to_string(s.join(format!("array-{c}.sbatch"))).unwrap())
+        .collect();
+    assert!(!s.join("array-3.sbatch").exists());
+    for (c, (script, (offset, last))) in arrays.iter().zip([(0, 2), (3, 2), (6, 0)]).enumerate() {
+        assert!(
+            script.contains(&format!("#SBATCH --array=0-{last}%2\n")),
+            "array {c}: {script}"
+        );
+        assert!(
+            script.contains(&format!("--tasks 7 --offset {offset} ")),
+            "array {c}: {script}"
+        );
+        for line in [
+            "#SBATCH --partition=short\n",
+            "#SBATCH --time=00:05:00\n",
+            "#SBATCH --cpus-per-task=2\n",
+        ] {
+            assert!(script.contains(line), "{script}");
+        }
+        let last_index: usize = script
+            .split("--array=0-")
+            .nth(1)
+            .unwrap()
+            .split('%')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(last_index < 3, "array indices must stay below MaxArraySize");
+    }
+    let submit = std::fs::read_to_string(s.join("submit.sh")).unwrap();
+    let mkdir = submit.find("mkdir -p").unwrap();
+    assert!(
+        mkdir < submit.find("sbatch").unwrap(),
+        "the log folder must exist before submission"
+    );
+    assert!(submit.contains("--dependency=afterany:"), "{submit}");
+    assert_eq!(submit.matches("sbatch --parsable").count(), 4);
+    let merge = std::fs::read_to_string(s.join("merge.sbatch")).unwrap();
+    assert!(merge.contains(" merge "), "{merge}");
+}
