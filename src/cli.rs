@@ -36,8 +36,11 @@ enum Command {
         #[arg(long)]
         force: bool,
         /// Train only slice I of N disjoint slices of the plan (groups of seeds stay together).
-        #[arg(long, value_name = "I/N")]
+        #[arg(long, value_name = "I/N", conflicts_with = "jobs")]
         shard: Option<String>,
+        /// Train in this many worker processes at once (default 1).
+        #[arg(long, default_value_t = 1)]
+        jobs: usize,
     },
     /// Print the expanded list of runs without training.
     Plan {
@@ -157,12 +160,26 @@ fn run(cli: Cli) -> Result<i32> {
             out,
             force,
             shard,
+            jobs,
         } => {
             let shard = shard.as_deref().map(Shard::parse).transpose()?;
+            if jobs == 0 {
+                return Err(Error::Other("--jobs must be at least 1".into()));
+            }
             let (file, plan) = load(&experiment)?;
             let out = out.unwrap_or_else(|| Path::new("results").join(&plan.experiment));
             let results = ResultsDir::prepare(&out)?;
             let mut reporter = crate::progress::for_stderr();
+            let mut force = force;
+            if jobs > 1 && plan.groups.len() > 1 {
+                let failed =
+                    crate::workers::run_shards(&experiment, &results.path, jobs.min(plan.groups.len()), force)?;
+                if failed > 0 {
+                    eprintln!("{failed} worker process(es) did not finish; their unfinished runs train now");
+                }
+                // The workers did the training; this pass resumes and assembles.
+                force = false;
+            }
             let options = crate::sweep::SweepOptions { force, shard };
             let (records, _) = crate::sweep::run(&file, &plan, &results, options, reporter.as_mut())?;
             let failed = records.iter().filter(|r| r.status == RunStatus::Failed).count();

@@ -25,5 +25,6 @@ pub mod results;
 pub mod spec;
 pub mod sweep;
 pub mod train;
+pub mod workers;
 
 pub use error::{Error, Result};

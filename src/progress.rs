@@ -46,7 +46,7 @@ pub trait Reporter {
 
 /// The reporter that suits stderr: a bar on a terminal, lines otherwise.
 pub fn for_stderr() -> Box<dyn Reporter> {
-    if std::io::stderr().is_terminal() {
+    if std::io::stderr().is_terminal() && std::env::var_os(crate::workers::PLAIN_PROGRESS_ENV).is_none() {
         Box::new(BarReporter::default())
     } else {
         Box::new(LineReporter)

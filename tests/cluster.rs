@@ -262,3 +262,49 @@ fn sbatch_scripts_respect_max_array_size_and_throttle() {
     let merge = std::fs::read_to_string(s.join("merge.sbatch")).unwrap();
     assert!(merge.contains(" merge "), "{merge}");
 }
+
+#[test]
+fn jobs_train_in_worker_processes_with_identical_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = write(dir.path(), "c.yaml", EXP);
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    sweeplab()
+        .arg("sweep")
+        .arg(&exp)
+        .arg("--out")
+        .arg(&one)
+        .assert()
+        .success();
+    let output = sweeplab()
+        .arg("sweep")
+        .arg(&exp)
+        .arg("--out")
+        .arg(&two)
+        .args(["--jobs", "3"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    // Three workers took the groups; the final pass found everything done.
+    assert_eq!(stderr.matches("-> ").count(), 4, "{stderr}");
+    assert!(stderr.contains("(48 already finished, skipped)"), "{stderr}");
+    assert_eq!(strip_time(&two.join("runs.csv")), strip_time(&one.join("runs.csv")));
+    for f in ["curves.csv", "states.csv"] {
+        assert_eq!(
+            std::fs::read(two.join(f)).unwrap(),
+            std::fs::read(one.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    assert_eq!(
+        sweeplab()
+            .arg("sweep")
+            .arg(&exp)
+            .args(["--jobs", "0"])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(2)
+    );
+}
