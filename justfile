@@ -1,18 +1,26 @@
-# sweeplab tasks. Everything builds with the release profile: burn is unusably slow
-# unoptimised, and one profile means one ~8 minute build of burn instead of two.
+# sweeplab tasks. Everything builds with the release profile (burn is unusably slow
+# unoptimised), and always through `cargo test --no-run`, so the binary and the tests share one
+# build: a plain `cargo build` resolves dependency features without the dev-dependencies and
+# would compile burn a second time.
+
+bin := "target/release/sweeplab"
+
+# Build the binary and the test executables (one build for both).
+build:
+    cargo test --release --no-run --quiet
 
 # Train every run of experiments/<file> and write results/<name>/.
-sweep file="hidden_nodes.yaml":
-    cargo run --release --quiet -- sweep experiments/{{file}}
+sweep file="hidden_nodes.yaml" *args="": build
+    {{bin}} sweep experiments/{{file}} {{args}}
 
 # Print the expanded runs of experiments/<file> without training.
-plan file="hidden_nodes.yaml":
-    cargo run --release --quiet -- plan experiments/{{file}}
+plan file="hidden_nodes.yaml": build
+    {{bin}} plan experiments/{{file}}
 
 # CI's regression gate: train experiments/ci_smoke.yaml and check its thresholds.
-smoke:
-    cargo run --release --quiet -- sweep experiments/ci_smoke.yaml --out target/ci_smoke --force
-    cargo run --release --quiet -- check target/ci_smoke
+smoke: build
+    {{bin}} sweep experiments/ci_smoke.yaml --out target/ci_smoke --force
+    {{bin}} check target/ci_smoke
 
 # The test suite (the same command CI runs).
 test:
@@ -24,6 +32,5 @@ lint:
     cargo clippy --release --all-targets -- -D warnings
 
 # A real one-node Slurm cluster (as root): array job + merge, compared bit for bit with a local sweep.
-slurm-test:
-    cargo build --release --quiet
-    tests/slurm/run.sh target/release/sweeplab
+slurm-test: build
+    tests/slurm/run.sh {{bin}}
