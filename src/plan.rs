@@ -4,7 +4,7 @@
 
 use crate::data::{self, Dataset};
 use crate::error::Result;
-use crate::spec::{Axes, CellKind, DeviceSpec, ExperimentFile, HeadKind, Param, ParamValue, RecordSpec, Seg};
+use crate::spec::{Axes, CellKind, DeviceSpec, ExperimentFile, HeadKind, InitKind, Param, ParamValue, RecordSpec, Seg};
 use serde_yaml_ng::Value;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -29,6 +29,9 @@ pub struct RunSpec {
     pub lr: f64,
     pub epochs: usize,
     pub head: HeadKind,
+    /// Absent in records written before `init` existed: sweeplab's own.
+    #[serde(default)]
+    pub init: InitKind,
     pub seed: u64,
 }
 
@@ -43,13 +46,14 @@ pub struct GroupSpec {
     pub lr: f64,
     pub epochs: usize,
     pub head: HeadKind,
+    pub init: InitKind,
     /// Indices into `Plan::runs`, in seed order of the expansion.
     pub runs: Vec<usize>,
 }
 
 impl GroupSpec {
     pub fn label(&self) -> String {
-        format!(
+        let label = format!(
             "{} {}({}) head={} lr={} epochs={} on {}",
             self.dataset,
             self.cell.name(),
@@ -58,7 +62,11 @@ impl GroupSpec {
             crate::spec::fmt_f64(self.lr),
             self.epochs,
             self.device
-        )
+        );
+        match self.init {
+            InitKind::Sweeplab => label,
+            init => format!("{label} init={}", init.name()),
+        }
     }
 }
 
@@ -238,6 +246,7 @@ pub fn build(file: &ExperimentFile) -> Result<Plan> {
         (Param::Dataset, None),
         (Param::Device, Some(ParamValue::Device(DeviceSpec::Cpu))),
         (Param::Head, Some(ParamValue::Head(HeadKind::Linear))),
+        (Param::Init, Some(ParamValue::Init(InitKind::Sweeplab))),
     ];
     for (param, default) in defaults {
         if set_by.contains_key(&param) {
@@ -275,7 +284,7 @@ pub fn build(file: &ExperimentFile) -> Result<Plan> {
         for (key, value) in entry {
             let path = [Seg::Key("exclude"), Seg::Index(i), Seg::Key(key.as_str())];
             let param = Param::parse(key).ok_or_else(|| {
-                file.error_at(&path, format!("unknown parameter '{key}' (expected one of dataset, cell, hidden, device, lr, epochs, head, seed)"))
+                file.error_at(&path, format!("unknown parameter '{key}' (expected one of dataset, cell, hidden, device, lr, epochs, head, init, seed)"))
             })?;
             conds.push(ParamValue::from_yaml(param, value).map_err(|m| file.error_at(&path, m))?);
         }
@@ -327,6 +336,10 @@ pub fn build(file: &ExperimentFile) -> Result<Plan> {
                 ),
             )
         })?;
+        let init = match get(Param::Init) {
+            ParamValue::Init(i) => *i,
+            _ => unreachable!("values are typed by their parameter"),
+        };
         let (cell, hidden, device, lr, epochs, head, seed) = match (
             get(Param::Cell),
             get(Param::Hidden),
@@ -360,7 +373,7 @@ pub fn build(file: &ExperimentFile) -> Result<Plan> {
             .entry(dataset.clone())
             .or_insert_with(|| ds.fingerprint())
             .clone();
-        let config = canonical_config(&fingerprint, cell, hidden, device, lr, epochs, head, seed);
+        let config = canonical_config(&fingerprint, cell, hidden, device, lr, epochs, head, init, seed);
         let config_hash: String = Sha256::digest(config.as_bytes())
             .iter()
             .map(|b| format!("{b:02x}"))
@@ -369,7 +382,8 @@ pub fn build(file: &ExperimentFile) -> Result<Plan> {
         if !ids.insert(id.clone()) {
             return Err(file.error_at(&[Seg::Key("grid")], format!("run {id} appears twice in the expansion")));
         }
-        let key = format!("{dataset}\u{1}{cell:?}\u{1}{hidden}\u{1}{device}\u{1}{lr}\u{1}{epochs}\u{1}{head:?}");
+        let key =
+            format!("{dataset}\u{1}{cell:?}\u{1}{hidden}\u{1}{device}\u{1}{lr}\u{1}{epochs}\u{1}{head:?}\u{1}{init:?}");
         let gi = *group_of.entry(key).or_insert_with(|| {
             groups.push(GroupSpec {
                 index: groups.len(),
@@ -380,6 +394,7 @@ pub fn build(file: &ExperimentFile) -> Result<Plan> {
                 lr,
                 epochs,
                 head,
+                init,
                 runs: Vec::new(),
             });
             groups.len() - 1
@@ -396,6 +411,7 @@ pub fn build(file: &ExperimentFile) -> Result<Plan> {
             lr,
             epochs,
             head,
+            init,
             seed,
         });
     }
@@ -440,9 +456,10 @@ pub fn canonical_config(
     lr: f64,
     epochs: usize,
     head: HeadKind,
+    init: InitKind,
     seed: u64,
 ) -> String {
-    let canonical = serde_json::json!({
+    let mut canonical = serde_json::json!({
         "semantics": TRAINING_SEMANTICS,
         "dataset": dataset_fingerprint,
         "cell": cell.name(),
@@ -453,6 +470,10 @@ pub fn canonical_config(
         "head": head.name(),
         "seed": seed,
     });
+    // Only when not the default, so that the ids of runs from before `init` existed still hold.
+    if init != InitKind::Sweeplab {
+        canonical["init"] = init.name().into();
+    }
     canonical.to_string()
 }
 
@@ -466,6 +487,7 @@ impl RunSpec {
             Param::Lr => ParamValue::Lr(self.lr),
             Param::Epochs => ParamValue::Epochs(self.epochs),
             Param::Head => ParamValue::Head(self.head),
+            Param::Init => ParamValue::Init(self.init),
             Param::Seed => ParamValue::Seed(self.seed),
         }
     }

@@ -19,6 +19,8 @@ pub struct RunRow {
     pub epochs: String,
     pub lr: String,
     pub head: String,
+    /// `sweeplab` when the column is absent (tables written before `init` existed).
+    pub init: String,
     pub final_loss: f32,
     pub accuracy: f32,
     pub success: bool,
@@ -29,10 +31,14 @@ pub struct RunRow {
 impl RunRow {
     /// Everything but the seed: rows with equal keys are one group, across results folders.
     pub fn group_key(&self) -> String {
-        format!(
+        let key = format!(
             "{} {}({}) head={} lr={} epochs={} on {}",
             self.dataset, self.cell, self.hidden, self.head, self.lr, self.epochs, self.device
-        )
+        );
+        match self.init.as_str() {
+            "sweeplab" => key,
+            init => format!("{key} init={init}"),
+        }
     }
 
     /// The value of a swept parameter column, for `where` selectors.
@@ -45,6 +51,7 @@ impl RunRow {
             "lr" => self.lr.clone(),
             "epochs" => self.epochs.clone(),
             "head" => self.head.clone(),
+            "init" => self.init.clone(),
             "seed" => self.seed.to_string(),
             _ => return None,
         })
@@ -125,6 +132,7 @@ pub fn read_runs(path: &Path) -> Result<Vec<RunRow>> {
     ]
     .map(col);
     let idx: Vec<usize> = cols.into_iter().collect::<Result<_>>()?;
+    let init_col = header.iter().position(|h| h == "init");
     let mut rows = Vec::new();
     for (line, record) in reader.records().enumerate() {
         let record = record.map_err(|e| bad(e.to_string()))?;
@@ -150,6 +158,7 @@ pub fn read_runs(path: &Path) -> Result<Vec<RunRow>> {
             epochs: get(7),
             lr: get(8),
             head: get(9),
+            init: init_col.and_then(|i| record.get(i)).unwrap_or("sweeplab").to_string(),
             final_loss: num(10)? as f32,
             accuracy: num(11)? as f32,
             success: get(12) == "true",

@@ -9,13 +9,13 @@
 use crate::cluster::Shard;
 use crate::error::Result;
 use crate::manifest::Manifest;
-use crate::model::{init, ModelShape};
+use crate::model::{init, torch_init, ModelShape};
 use crate::output::{RecordStore, ResultsDir};
 use crate::plan::{GroupSpec, Plan};
 use crate::progress::{Event, Reporter};
 use crate::record::{RunRecord, RunStatus};
-use crate::spec::ExperimentFile;
-use crate::train::{self, GroupResult, TrainJob};
+use crate::spec::{ExperimentFile, InitKind};
+use crate::train::{self, GroupResult, OptimizerKind, TrainJob};
 use std::collections::HashMap;
 use std::time::{Instant, SystemTime};
 
@@ -42,7 +42,11 @@ pub fn train_runs(
         head: group.head,
     };
     let seeds: Vec<u64> = pending.iter().map(|&i| plan.runs[i].seed).collect();
-    let params = init::seeded(&shape, &seeds);
+    // `init: torch` reproduces a PyTorch notebook: its initial values and its Adam formula.
+    let (params, optimizer) = match group.init {
+        InitKind::Sweeplab => (init::seeded(&shape, &seeds), OptimizerKind::Burn),
+        InitKind::Torch => (torch_init::torch_seeded(&shape, &seeds), OptimizerKind::Torch),
+    };
     let job = TrainJob {
         shape,
         lr: group.lr,
@@ -50,6 +54,7 @@ pub fn train_runs(
         data,
         init: &params,
         keep_positions: plan.record.positions,
+        optimizer,
     };
     let outcome: std::result::Result<GroupResult, String> = train::train_on(group.device, &job, on_epoch);
     let positions = data.position_labels(plan.record.positions);

@@ -231,6 +231,7 @@ fn train_group(
         data,
         init: &init,
         keep_positions: 8,
+        optimizer: Default::default(),
     };
     train::train::<Autodiff<B>>(&job, &Default::default(), &mut |_| {})
 }

@@ -10,6 +10,7 @@
 pub mod cells;
 pub mod host;
 pub mod init;
+pub mod torch_init;
 
 use crate::spec::{CellKind, HeadKind};
 use burn::module::{Module, Param};

@@ -5,7 +5,7 @@ use std::io::Write;
 /// `runs.csv`: one row per run.
 pub struct RunsCsv;
 
-pub const RUNS_COLUMNS: [&str; 17] = [
+pub const RUNS_COLUMNS: [&str; 18] = [
     "run_id",
     "experiment",
     "group",
@@ -23,6 +23,8 @@ pub const RUNS_COLUMNS: [&str; 17] = [
     "train_seconds",
     "status",
     "error",
+    // Appended last so that positional readers of the older columns keep working.
+    "init",
 ];
 
 impl Export for RunsCsv {
@@ -53,6 +55,7 @@ impl Export for RunsCsv {
                 format!("{:.4}", r.train_seconds),
                 r.status.name().to_string(),
                 r.error.clone(),
+                s.init.name().to_string(),
             ])?;
         }
         w.flush()

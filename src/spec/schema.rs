@@ -52,6 +52,8 @@ pub struct Axes {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub head: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub init: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<Value>,
 }
 
@@ -67,6 +69,7 @@ impl Axes {
             (Param::Lr, &self.lr),
             (Param::Epochs, &self.epochs),
             (Param::Head, &self.head),
+            (Param::Init, &self.init),
             (Param::Seed, &self.seed),
         ]
         .into_iter()

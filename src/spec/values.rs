@@ -51,6 +51,33 @@ impl HeadKind {
     }
 }
 
+/// How the initial parameters are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum InitKind {
+    /// sweeplab's own seeded init (PyTorch's distributions, not its random stream).
+    #[default]
+    Sweeplab,
+    /// PyTorch's: `torch.manual_seed(seed)`, then the cell, then `nn.Linear(hidden, vocab)`,
+    /// bit for bit (and PyTorch's formula for the Adam update).
+    Torch,
+}
+
+impl InitKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            InitKind::Sweeplab => "sweeplab",
+            InitKind::Torch => "torch",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [InitKind::Sweeplab, InitKind::Torch]
+            .into_iter()
+            .find(|i| i.name() == s)
+    }
+}
+
 /// Where a run trains: `cpu` (burn's flex backend), `ndarray`, or `cuda:N`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DeviceSpec {
@@ -103,12 +130,13 @@ pub enum Param {
     Lr,
     Epochs,
     Head,
+    Init,
     Seed,
 }
 
 impl Param {
     /// Expansion order: seeds vary fastest so that a group's runs are contiguous.
-    pub const ALL: [Param; 8] = [
+    pub const ALL: [Param; 9] = [
         Param::Dataset,
         Param::Cell,
         Param::Hidden,
@@ -116,6 +144,7 @@ impl Param {
         Param::Lr,
         Param::Epochs,
         Param::Head,
+        Param::Init,
         Param::Seed,
     ];
 
@@ -128,6 +157,7 @@ impl Param {
             Param::Lr => "lr",
             Param::Epochs => "epochs",
             Param::Head => "head",
+            Param::Init => "init",
             Param::Seed => "seed",
         }
     }
@@ -147,6 +177,7 @@ pub enum ParamValue {
     Lr(f64),
     Epochs(usize),
     Head(HeadKind),
+    Init(InitKind),
     Seed(u64),
 }
 
@@ -160,6 +191,7 @@ impl ParamValue {
             ParamValue::Lr(_) => Param::Lr,
             ParamValue::Epochs(_) => Param::Epochs,
             ParamValue::Head(_) => Param::Head,
+            ParamValue::Init(_) => Param::Init,
             ParamValue::Seed(_) => Param::Seed,
         }
     }
@@ -217,6 +249,10 @@ impl ParamValue {
                 Some("none") => Ok(ParamValue::Head(HeadKind::None)),
                 _ => Err(format!("unknown head {} (expected linear or none)", shown())),
             },
+            Param::Init => as_str()
+                .and_then(|s| InitKind::parse(&s))
+                .map(ParamValue::Init)
+                .ok_or_else(|| format!("unknown init {} (expected sweeplab or torch)", shown())),
             Param::Seed => as_uint()
                 .map(ParamValue::Seed)
                 .ok_or_else(|| format!("a seed must be a non-negative integer, got {}", shown())),
@@ -233,6 +269,7 @@ impl ParamValue {
             ParamValue::Lr(x) => fmt_f64(*x),
             ParamValue::Epochs(n) => n.to_string(),
             ParamValue::Head(h) => h.name().into(),
+            ParamValue::Init(i) => i.name().into(),
             ParamValue::Seed(s) => s.to_string(),
         }
     }

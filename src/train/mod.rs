@@ -3,6 +3,7 @@
 //! numbers.
 
 mod backend;
+pub mod torch_adam;
 
 pub use backend::train_on;
 
@@ -10,6 +11,7 @@ use crate::data::{Dataset, Targets};
 use crate::model::host::HostParams;
 use crate::model::{replica_losses, ModelShape, ReplicaModel, SequenceInput};
 use burn::module::AutodiffModule;
+use burn::optim::adaptor::OptimizerAdaptor;
 use burn::optim::{AdamConfig, GradientsParams, Optimizer};
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
@@ -27,6 +29,17 @@ pub struct TrainJob<'a> {
     pub init: &'a HostParams,
     /// How many first positions to keep states, logits and probabilities for.
     pub keep_positions: usize,
+    pub optimizer: OptimizerKind,
+}
+
+/// Which Adam update formula trains the group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OptimizerKind {
+    /// burn's Adam (bias corrections folded into one factor).
+    #[default]
+    Burn,
+    /// PyTorch's CPU formula, operation by operation ([`torch_adam::TorchAdam`]).
+    Torch,
 }
 
 impl TrainJob<'_> {
@@ -82,21 +95,21 @@ pub fn train<B: AutodiffBackend>(
     let targets_host: Vec<i64> = (0..r).flat_map(|_| flat_targets.iter().map(|&t| t as i64)).collect();
     let targets = Tensor::<B, 3, Int>::from_data(TensorData::new(targets_host, [r, n, 1]), device);
 
-    let mut model = ReplicaModel::<B>::from_host(&job.shape, job.init, device);
-    let mut optim = adam().init::<B, ReplicaModel<B>>();
-    let mut curves = vec![Vec::with_capacity(job.epochs); r];
-    for epoch in 0..job.epochs {
-        let out = model.forward(&input);
-        let losses = replica_losses(out.logits, targets.clone());
-        let grads = losses.clone().sum().backward();
-        let values = to_vec(losses.inner().into_data());
-        for (curve, v) in curves.iter_mut().zip(values) {
-            curve.push(v);
+    let model = ReplicaModel::<B>::from_host(&job.shape, job.init, device);
+    let (model, mut curves) = match job.optimizer {
+        OptimizerKind::Burn => fit(
+            job,
+            model,
+            adam().init::<B, ReplicaModel<B>>(),
+            &input,
+            &targets,
+            on_epoch,
+        ),
+        OptimizerKind::Torch => {
+            let optim: OptimizerAdaptor<_, ReplicaModel<B>, B> = torch_adam::TorchAdam::default().into();
+            fit(job, model, optim, &input, &targets, on_epoch)
         }
-        let grads = GradientsParams::from_grads(grads, &model);
-        model = optim.step(job.lr, model, grads);
-        on_epoch(epoch + 1);
-    }
+    };
 
     // Evaluate the trained model without recording a graph.
     let model = model.valid();
@@ -133,6 +146,32 @@ pub fn train<B: AutodiffBackend>(
         replicas,
         seconds: started.elapsed().as_secs_f64(),
     }
+}
+
+/// The epochs: forward, per-replica losses, backward, one optimiser step.
+fn fit<B: AutodiffBackend, O: Optimizer<ReplicaModel<B>, B>>(
+    job: &TrainJob<'_>,
+    mut model: ReplicaModel<B>,
+    mut optim: O,
+    input: &SequenceInput<B>,
+    targets: &Tensor<B, 3, Int>,
+    on_epoch: &mut dyn FnMut(usize),
+) -> (ReplicaModel<B>, Vec<Vec<f32>>) {
+    let r = job.replicas();
+    let mut curves = vec![Vec::with_capacity(job.epochs); r];
+    for epoch in 0..job.epochs {
+        let out = model.forward(input);
+        let losses = replica_losses(out.logits, targets.clone());
+        let grads = losses.clone().sum().backward();
+        let values = to_vec(losses.inner().into_data());
+        for (curve, v) in curves.iter_mut().zip(values) {
+            curve.push(v);
+        }
+        let grads = GradientsParams::from_grads(grads, &model);
+        model = optim.step(job.lr, model, grads);
+        on_epoch(epoch + 1);
+    }
+    (model, curves)
 }
 
 fn to_vec(data: TensorData) -> Vec<f32> {
