@@ -98,6 +98,25 @@ impl ResultsFolder {
     }
 }
 
+/// The runs.csv columns the readers need, in the order `read_runs` indexes them.
+const READ_COLUMNS: [&str; 15] = [
+    "run_id",
+    "group",
+    "dataset",
+    "cell",
+    "hidden",
+    "seed",
+    "device",
+    "epochs",
+    "lr",
+    "head",
+    "final_loss",
+    "accuracy",
+    "success",
+    "train_seconds",
+    "status",
+];
+
 pub fn read_runs(path: &Path) -> Result<Vec<RunRow>> {
     let bad = |msg: String| Error::Other(format!("{}: {msg}", path.display()));
     let mut reader = csv::Reader::from_path(path).map_err(|e| bad(format!("cannot read: {e}")))?;
@@ -113,24 +132,7 @@ pub fn read_runs(path: &Path) -> Result<Vec<RunRow>> {
             .position(|h| h == name)
             .ok_or_else(|| bad(format!("no column '{name}'")))
     };
-    let cols = [
-        "run_id",
-        "group",
-        "dataset",
-        "cell",
-        "hidden",
-        "seed",
-        "device",
-        "epochs",
-        "lr",
-        "head",
-        "final_loss",
-        "accuracy",
-        "success",
-        "train_seconds",
-        "status",
-    ]
-    .map(col);
+    let cols = READ_COLUMNS.map(col);
     let idx: Vec<usize> = cols.into_iter().collect::<Result<_>>()?;
     let init_col = header.iter().position(|h| h == "init");
     let mut rows = Vec::new();
@@ -142,7 +144,7 @@ pub fn read_runs(path: &Path) -> Result<Vec<RunRow>> {
                 bad(format!(
                     "row {}: {} is not a number: '{}'",
                     line + 2,
-                    cols_name(i),
+                    READ_COLUMNS[i],
                     get(i)
                 ))
             })
@@ -167,26 +169,6 @@ pub fn read_runs(path: &Path) -> Result<Vec<RunRow>> {
         });
     }
     Ok(rows)
-}
-
-fn cols_name(i: usize) -> &'static str {
-    [
-        "run_id",
-        "group",
-        "dataset",
-        "cell",
-        "hidden",
-        "seed",
-        "device",
-        "epochs",
-        "lr",
-        "head",
-        "final_loss",
-        "accuracy",
-        "success",
-        "train_seconds",
-        "status",
-    ][i]
 }
 
 /// Statistics of one group of runs (the seeds of one configuration).
