@@ -32,10 +32,14 @@ pub fn register_fonts() {
 
 /// Text of `size` pixels, anchored at its top-left corner.
 pub fn font(size: f64) -> TextStyle<'static> {
+    // A font description looks its font up when it is created: register first, or the first
+    // figure of a process would be laid out with estimated text widths.
+    register_fonts();
     (FAMILY, size).into_font().color(&TEXT)
 }
 
 pub fn bold(size: f64) -> TextStyle<'static> {
+    register_fonts();
     (FAMILY, size, FontStyle::Bold).into_font().color(&TEXT)
 }
 
