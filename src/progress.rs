@@ -59,18 +59,16 @@ pub fn group_summary(records: &[RunRecord]) -> String {
     let ok = records.iter().filter(|r| r.succeeded()).count();
     let failed = records.iter().filter(|r| r.status == RunStatus::Failed).count();
     let diverged = records.iter().filter(|r| r.status == RunStatus::Diverged).count();
-    let mut losses: Vec<f32> = records.iter().map(|r| r.final_loss).filter(|l| l.is_finite()).collect();
-    losses.sort_by(f32::total_cmp);
+    let mut losses: Vec<f64> = records
+        .iter()
+        .map(|r| r.final_loss as f64)
+        .filter(|l| l.is_finite())
+        .collect();
+    losses.sort_by(f64::total_cmp);
     let median = if losses.is_empty() {
         "-".to_string()
     } else {
-        let m = losses.len();
-        let median = if m % 2 == 1 {
-            losses[m / 2]
-        } else {
-            (losses[m / 2 - 1] + losses[m / 2]) / 2.0
-        };
-        format!("{median:.4}")
+        format!("{:.4}", crate::results::median_of_sorted(&losses))
     };
     let mut s = format!("{ok}/{n} succeeded, median final loss {median}");
     if diverged > 0 {

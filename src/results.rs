@@ -209,6 +209,15 @@ pub fn wilson(k: usize, n: usize) -> (f64, f64) {
     ((centre - half).max(0.0), (centre + half).min(1.0))
 }
 
+/// Median of values sorted ascending (mean of the middle two for an even count); NaN if empty.
+pub fn median_of_sorted(sorted: &[f64]) -> f64 {
+    match sorted.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
+    }
+}
+
 pub fn group_stats(rows: &[&RunRow]) -> GroupStats {
     let n = rows.len();
     let successes = rows.iter().filter(|r| r.success).count();
@@ -223,13 +232,7 @@ pub fn group_stats(rows: &[&RunRow]) -> GroupStats {
         })
         .collect();
     losses.sort_by(f64::total_cmp);
-    let median = if n == 0 {
-        f64::NAN
-    } else if n % 2 == 1 {
-        losses[n / 2]
-    } else {
-        (losses[n / 2 - 1] + losses[n / 2]) / 2.0
-    };
+    let median = median_of_sorted(&losses);
     let mean = losses.iter().sum::<f64>() / n.max(1) as f64;
     let sd = if n > 1 {
         (losses.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt()

@@ -82,11 +82,7 @@ impl Group<'_> {
             .filter(|l| l.is_finite())
             .collect();
         losses.sort_by(f64::total_cmp);
-        match losses.len() {
-            0 => f64::NAN,
-            n if n % 2 == 1 => losses[n / 2],
-            n => (losses[n / 2 - 1] + losses[n / 2]) / 2.0,
-        }
+        crate::results::median_of_sorted(&losses)
     }
     /// A file-name stem for this group's figures: `00_AbAcAd_rnn2`.
     pub fn file_stem(&self) -> String {
