@@ -34,3 +34,8 @@ lint:
 # A real one-node Slurm cluster (as root): array job + merge, compared bit for bit with a local sweep.
 slurm-test: build
     tests/slurm/run.sh {{bin}}
+
+# The speed benchmark: W1 (hidden_nodes.yaml) end to end, the hand-written lower bound, fused vs
+# op-by-op, scaling. Prints measurements; asserts nothing. Built with the test build's profile.
+bench: build
+    cargo test --release --bench speed --quiet

@@ -47,6 +47,9 @@ pub struct Manifest {
     /// Runs trained by this invocation; the others were finished earlier and resumed from disk.
     pub trained_now: usize,
     pub resumed: usize,
+    /// Peak resident memory of the sweep process (Linux; `--jobs` workers not included).
+    #[serde(default)]
+    pub peak_rss_mb: Option<f64>,
     pub runs: Vec<ManifestRun>,
 }
 
@@ -123,9 +126,18 @@ impl Manifest {
                 .collect(),
             trained_now,
             resumed: records.len().saturating_sub(trained_now),
+            peak_rss_mb: peak_rss_mb(),
             runs,
         }
     }
+}
+
+/// This process's peak resident set size (`VmHWM`), where /proc tells it.
+pub fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
 }
 
 /// The git commit and dirty flag of the repository containing `dir`, if any.

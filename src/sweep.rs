@@ -55,6 +55,7 @@ pub fn train_runs(
         init: &params,
         keep_positions: plan.record.positions,
         optimizer,
+        kernel: train::kernel_for(group.device),
     };
     let outcome: std::result::Result<GroupResult, String> = train::train_on(group.device, &job, on_epoch);
     let positions = data.position_labels(plan.record.positions);

@@ -7,7 +7,7 @@ use burn::nn::{GateController, GruConfig, Linear, LstmConfig, RnnConfig};
 use burn::prelude::*;
 use sweeplab::data::{Dataset, Targets};
 use sweeplab::model::host::HostParams;
-use sweeplab::model::{init, ModelShape, Recurrence, ReplicaModel, SequenceInput};
+use sweeplab::model::{init, Kernel, ModelShape, Recurrence, ReplicaModel, SequenceInput};
 use sweeplab::spec::{CellKind, HeadKind, TokenKind};
 use sweeplab::train::{self, TrainJob};
 
@@ -216,6 +216,7 @@ fn train_group(
     seeds: &[u64],
     epochs: usize,
     lr: f64,
+    kernel: Kernel,
 ) -> train::GroupResult {
     let shape = ModelShape {
         cell,
@@ -232,6 +233,7 @@ fn train_group(
         init: &init,
         keep_positions: 8,
         optimizer: Default::default(),
+        kernel,
     };
     train::train::<Autodiff<B>>(&job, &Default::default(), &mut |_| {})
 }
@@ -244,15 +246,22 @@ fn train_group(
 fn batched_replicas_train_like_separate_models() {
     let data = cyclic("AbAcAd", 20);
     let seeds = [3u64, 14, 15, 92];
-    for cell in [CellKind::Memoryless, CellKind::Rnn, CellKind::Lstm, CellKind::Gru] {
-        let together = train_group(cell, &data, 3, &seeds, 30, 0.1);
+    let cells = [CellKind::Memoryless, CellKind::Rnn, CellKind::Lstm, CellKind::Gru];
+    for (cell, kernel) in cells
+        .into_iter()
+        .flat_map(|c| [(c, Kernel::OpByOp), (c, Kernel::Fused)])
+    {
+        let together = train_group(cell, &data, 3, &seeds, 30, 0.1, kernel);
         for (r, &seed) in seeds.iter().enumerate() {
-            let alone = train_group(cell, &data, 3, &[seed], 30, 0.1);
+            let alone = train_group(cell, &data, 3, &[seed], 30, 0.1, kernel);
             let a = &together.replicas[r];
             let b = &alone.replicas[0];
             let d = max_diff(&a.curve, &b.curve).max((a.final_loss - b.final_loss).abs());
-            eprintln!("{cell:?} seed {seed}: batched vs alone differ by {d}");
-            assert!(d <= 1e-6, "{cell:?} seed {seed}: batched vs alone differ by {d}");
+            eprintln!("{cell:?} {kernel:?} seed {seed}: batched vs alone differ by {d}");
+            assert!(
+                d <= 1e-6,
+                "{cell:?} {kernel:?} seed {seed}: batched vs alone differ by {d}"
+            );
         }
         // Training did something: the loss fell.
         let c = &together.replicas[0].curve;
@@ -263,8 +272,8 @@ fn batched_replicas_train_like_separate_models() {
 #[test]
 fn training_is_deterministic() {
     let data = cyclic("abcabC", 10);
-    let a = train_group(CellKind::Lstm, &data, 4, &[1, 2, 3], 20, 0.1);
-    let b = train_group(CellKind::Lstm, &data, 4, &[1, 2, 3], 20, 0.1);
+    let a = train_group(CellKind::Lstm, &data, 4, &[1, 2, 3], 20, 0.1, Kernel::Fused);
+    let b = train_group(CellKind::Lstm, &data, 4, &[1, 2, 3], 20, 0.1, Kernel::Fused);
     for (x, y) in a.replicas.iter().zip(&b.replicas) {
         assert_eq!(x.curve, y.curve);
         assert_eq!(x.snapshot, y.snapshot);

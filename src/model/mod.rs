@@ -5,9 +5,11 @@
 //!
 //! The recurrence sits behind one narrow interface, [`Recurrence`]: token sequence in, hidden
 //! states out. The cells are written from burn tensor ops with the same floating-point
-//! association as burn's `nn::Rnn`/`Lstm`/`Gru` (`(x W_i + b_i) + (h W_h + b_h)`).
+//! association as burn's `nn::Rnn`/`Lstm`/`Gru` (`(x W_i + b_i) + (h W_h + b_h)`); they are the
+//! reference. [`fused`] computes the same recurrence as one burn op ([`Kernel::Fused`]).
 
 pub mod cells;
+pub mod fused;
 pub mod host;
 pub mod init;
 pub mod torch_init;
@@ -17,7 +19,19 @@ use burn::module::{Module, Param};
 use burn::prelude::*;
 use burn::tensor::activation::log_softmax;
 use cells::{GruCell, LstmCell, MemorylessCell, RnnCell};
+use fused::{FusedBackend, Tokens};
 use host::{HostParams, HostTensor};
+use std::sync::Arc;
+
+/// How the recurrence of RNN, LSTM and GRU cells is computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Kernel {
+    /// One fused op for the whole sequence ([`fused`]); the fast path on the CPU.
+    #[default]
+    Fused,
+    /// The cells written step by step from burn tensor ops: the reference.
+    OpByOp,
+}
 
 /// The sizes that fix a model's parameter shapes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +60,8 @@ pub struct SequenceInput<B: Backend> {
     /// All tokens, sequence-major (`[b][t]`), for cells without recurrence.
     pub flat: Tensor<B, 1, Int>,
     pub batch: usize,
+    /// The same tokens on the host, for the fused op.
+    pub tokens: Arc<Tokens>,
     /// Only the state after the last step is used (many-to-one).
     pub last_only: bool,
 }
@@ -60,10 +76,16 @@ impl<B: Backend> SequenceInput<B> {
             .map(|t| to_tensor(inputs.iter().map(|seq| seq[t] as i64).collect()))
             .collect();
         let flat = to_tensor(inputs.iter().flatten().map(|&x| x as i64).collect());
+        let tokens = Arc::new(Tokens {
+            ids: inputs.iter().flatten().map(|&x| x as u32).collect(),
+            batch,
+            steps: steps_n,
+        });
         Self {
             steps,
             flat,
             batch,
+            tokens,
             last_only,
         }
     }
@@ -90,6 +112,22 @@ impl<B: Backend> Recurrence<B> for Cell<B> {
             Cell::Rnn(c) => c.states(input),
             Cell::Lstm(c) => c.states(input),
             Cell::Gru(c) => c.states(input),
+        }
+    }
+}
+
+impl<B: FusedBackend> Cell<B> {
+    /// States `[R, batch, steps, hidden]` computed with `kernel` (the memoryless cell has no
+    /// recurrence to fuse and is always op by op).
+    pub fn sequence(&self, input: &SequenceInput<B>, kernel: Kernel) -> Tensor<B, 4> {
+        let fused = |cell: CellKind, p: [&Param<Tensor<B, 3>>; 4]| {
+            fused::recurrence(cell, p.map(Param::val), input.tokens.clone())
+        };
+        match (kernel, self) {
+            (Kernel::Fused, Cell::Rnn(c)) => fused(CellKind::Rnn, [&c.w_ih, &c.w_hh, &c.b_ih, &c.b_hh]),
+            (Kernel::Fused, Cell::Lstm(c)) => fused(CellKind::Lstm, [&c.w_ih, &c.w_hh, &c.b_ih, &c.b_hh]),
+            (Kernel::Fused, Cell::Gru(c)) => fused(CellKind::Gru, [&c.w_ih, &c.w_hh, &c.b_ih, &c.b_hh]),
+            _ => self.states(input),
         }
     }
 }
@@ -135,21 +173,69 @@ impl<B: Backend> ReplicaModel<B> {
         });
         Self { cell, head }
     }
+}
 
-    pub fn forward(&self, input: &SequenceInput<B>) -> ForwardOutput<B> {
-        let states = self.cell.states(input);
-        let [r, batch, steps, hidden] = states.dims();
-        let states = if input.last_only {
-            states.narrow(2, steps - 1, 1).reshape([r, batch, hidden])
-        } else {
-            states.reshape([r, batch * steps, hidden])
-        };
+impl<B: FusedBackend> ReplicaModel<B> {
+    pub fn forward(&self, input: &SequenceInput<B>, kernel: Kernel) -> ForwardOutput<B> {
+        let states = prediction_states(self.cell.sequence(input, kernel), input.last_only);
         let logits = match &self.head {
             // Same association as burn's Linear: (h W) + b.
             Some(head) => states.clone().matmul(head.weight.val()) + head.bias.val(),
             None => states.clone(),
         };
         ForwardOutput { states, logits }
+    }
+
+    /// Mean cross-entropy of each replica, `[R]`: the training objective. With the fused kernel
+    /// and a linear head, the head and the loss are one fused op too.
+    pub fn losses(&self, input: &SequenceInput<B>, targets: &LossTargets<B>, kernel: Kernel) -> Tensor<B, 1> {
+        match (kernel, &self.head) {
+            (Kernel::Fused, Some(head)) => {
+                let states = prediction_states(self.cell.sequence(input, kernel), input.last_only);
+                fused::head_loss([states, head.weight.val(), head.bias.val()], targets.ids.clone())
+            }
+            _ => replica_losses(self.forward(input, kernel).logits, targets.tensor.clone()),
+        }
+    }
+}
+
+/// The states the model predicts from, `[R, positions, hidden]`: every step, or the last one.
+fn prediction_states<B: Backend>(states: Tensor<B, 4>, last_only: bool) -> Tensor<B, 3> {
+    let [r, batch, steps, hidden] = states.dims();
+    if last_only {
+        states.narrow(2, steps - 1, 1).reshape([r, batch, hidden])
+    } else {
+        states.reshape([r, batch * steps, hidden])
+    }
+}
+
+/// The token to predict at every position, for all replicas: as a tensor `[R, positions, 1]`
+/// for the op-by-op loss, and on the host for the fused one.
+#[derive(Debug, Clone)]
+pub struct LossTargets<B: Backend> {
+    pub tensor: Tensor<B, 3, Int>,
+    pub ids: Arc<Vec<u32>>,
+}
+
+impl<B: Backend> LossTargets<B> {
+    pub fn new(targets: &[usize], replicas: usize, device: &B::Device) -> Self {
+        let n = targets.len();
+        let repeated: Vec<i64> = (0..replicas).flat_map(|_| targets.iter().map(|&t| t as i64)).collect();
+        Self {
+            tensor: Tensor::from_data(TensorData::new(repeated, [replicas, n, 1]), device),
+            ids: Arc::new(targets.iter().map(|&t| t as u32).collect()),
+        }
+    }
+
+    /// The same targets without autodiff.
+    pub fn inner(&self) -> LossTargets<B::InnerBackend>
+    where
+        B: burn::tensor::backend::AutodiffBackend,
+    {
+        LossTargets {
+            tensor: self.tensor.clone().inner(),
+            ids: self.ids.clone(),
+        }
     }
 }
 

@@ -2,8 +2,18 @@
 
 use super::{train, GroupResult, TrainJob};
 use crate::device;
+use crate::model::Kernel;
 use crate::spec::DeviceSpec;
 use burn::backend::{Autodiff, Cuda, Flex, NdArray};
+
+/// The recurrence kernel for a device: the fused op on the CPU backends; op by op on CUDA, where
+/// the fused op (a host kernel) would copy parameters and states to the host every epoch.
+pub fn kernel_for(device: DeviceSpec) -> Kernel {
+    match device {
+        DeviceSpec::Cpu | DeviceSpec::NdArray => Kernel::Fused,
+        DeviceSpec::Cuda(_) => Kernel::OpByOp,
+    }
+}
 
 /// Trains `job` on `device`; a device that cannot be used is an error message, never a panic.
 pub fn train_on(

@@ -5,11 +5,12 @@
 mod backend;
 pub mod torch_adam;
 
-pub use backend::train_on;
+pub use backend::{kernel_for, train_on};
 
 use crate::data::{Dataset, Targets};
+use crate::model::fused::FusedBackend;
 use crate::model::host::HostParams;
-use crate::model::{replica_losses, ModelShape, ReplicaModel, SequenceInput};
+use crate::model::{replica_losses, Kernel, LossTargets, ModelShape, ReplicaModel, SequenceInput};
 use burn::module::AutodiffModule;
 use burn::optim::adaptor::OptimizerAdaptor;
 use burn::optim::{AdamConfig, GradientsParams, Optimizer};
@@ -30,6 +31,8 @@ pub struct TrainJob<'a> {
     /// How many first positions to keep states, logits and probabilities for.
     pub keep_positions: usize,
     pub optimizer: OptimizerKind,
+    /// How the recurrence is computed ([`Kernel::Fused`] on the CPU).
+    pub kernel: Kernel,
 }
 
 /// Which Adam update formula trains the group.
@@ -81,19 +84,21 @@ pub fn adam() -> AdamConfig {
 }
 
 /// Trains all replicas of `job` together on `device`; `on_epoch` hears each finished epoch.
-pub fn train<B: AutodiffBackend>(
+pub fn train<B: AutodiffBackend + FusedBackend>(
     job: &TrainJob<'_>,
     device: &B::Device,
     on_epoch: &mut dyn FnMut(usize),
-) -> GroupResult {
+) -> GroupResult
+where
+    B::InnerBackend: FusedBackend,
+{
     let started = Instant::now();
     let r = job.replicas();
     let data = job.data;
     let input = SequenceInput::<B>::new(&data.inputs, matches!(data.targets, Targets::LastStep(_)), device);
     let flat_targets = data.flat_targets();
     let n = flat_targets.len();
-    let targets_host: Vec<i64> = (0..r).flat_map(|_| flat_targets.iter().map(|&t| t as i64)).collect();
-    let targets = Tensor::<B, 3, Int>::from_data(TensorData::new(targets_host, [r, n, 1]), device);
+    let targets = LossTargets::<B>::new(&flat_targets, r, device);
 
     let model = ReplicaModel::<B>::from_host(&job.shape, job.init, device);
     let (model, mut curves) = match job.optimizer {
@@ -115,8 +120,8 @@ pub fn train<B: AutodiffBackend>(
     let model = model.valid();
     let input = SequenceInput::<B::InnerBackend>::new(&data.inputs, input.last_only, device);
     let targets = targets.inner();
-    let out = model.forward(&input);
-    let losses = to_vec(replica_losses(out.logits.clone(), targets).into_data());
+    let out = model.forward(&input, job.kernel);
+    let losses = to_vec(replica_losses(out.logits.clone(), targets.tensor).into_data());
     let v = job.shape.vocab;
     let h = out.states.dims()[2];
     let probs = to_vec(softmax(out.logits.clone(), 2).into_data());
@@ -149,19 +154,18 @@ pub fn train<B: AutodiffBackend>(
 }
 
 /// The epochs: forward, per-replica losses, backward, one optimiser step.
-fn fit<B: AutodiffBackend, O: Optimizer<ReplicaModel<B>, B>>(
+fn fit<B: AutodiffBackend + FusedBackend, O: Optimizer<ReplicaModel<B>, B>>(
     job: &TrainJob<'_>,
     mut model: ReplicaModel<B>,
     mut optim: O,
     input: &SequenceInput<B>,
-    targets: &Tensor<B, 3, Int>,
+    targets: &LossTargets<B>,
     on_epoch: &mut dyn FnMut(usize),
 ) -> (ReplicaModel<B>, Vec<Vec<f32>>) {
     let r = job.replicas();
     let mut curves = vec![Vec::with_capacity(job.epochs); r];
     for epoch in 0..job.epochs {
-        let out = model.forward(input);
-        let losses = replica_losses(out.logits, targets.clone());
+        let losses = model.losses(input, targets, job.kernel);
         let grads = losses.clone().sum().backward();
         let values = to_vec(losses.inner().into_data());
         for (curve, v) in curves.iter_mut().zip(values) {

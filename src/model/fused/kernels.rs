@@ -1,0 +1,448 @@
+//! The fused recurrences as plain loops: the forward pass over all time steps of all replicas,
+//! and its backward pass (backpropagation through time), on contiguous row-major slices.
+//!
+//! Layouts are the model's (`[R, in, out]`, gate blocks concatenated along `out`):
+//! `w_ih [R, V, G*H]`, `w_hh [R, H, G*H]`, `b_ih`/`b_hh [R, 1, G*H]`, tokens `[batch, steps]`,
+//! states `[R, batch, steps, H]`. Replicas are independent, so the work is split over replicas
+//! (rayon; the caller's pool decides how many threads). Inside a replica nothing is allocated
+//! in the time loop: the scratch rows are allocated once per replica.
+//!
+//! The arithmetic follows the op-by-op cells' association (`(x W_ih + b_ih) + (h W_hh + b_hh)`,
+//! the same gate formulas), so the two paths differ only in the last bits of a dot product's
+//! accumulation order and of `tanh`/`exp`. The code is generic over the float type so that the
+//! gradient check can run the very same loops in f64.
+
+use crate::spec::CellKind;
+use rayon::prelude::*;
+use std::ops::{Add, AddAssign, Mul, Neg, Sub};
+
+/// The float types the kernels run in: f32 for training, f64 for the gradient check.
+pub trait Real:
+    Copy
+    + Send
+    + Sync
+    + std::fmt::Debug
+    + PartialOrd
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Neg<Output = Self>
+    + AddAssign
+    + 'static
+{
+    const ZERO: Self;
+    const ONE: Self;
+    fn tanh(self) -> Self;
+    fn exp(self) -> Self;
+    fn recip(self) -> Self;
+    fn ln(self) -> Self;
+    fn from_usize(n: usize) -> Self;
+}
+
+macro_rules! real {
+    ($t:ty) => {
+        impl Real for $t {
+            const ZERO: Self = 0.0;
+            const ONE: Self = 1.0;
+            fn tanh(self) -> Self {
+                <$t>::tanh(self)
+            }
+            fn exp(self) -> Self {
+                <$t>::exp(self)
+            }
+            fn recip(self) -> Self {
+                1.0 / self
+            }
+            fn ln(self) -> Self {
+                <$t>::ln(self)
+            }
+            fn from_usize(n: usize) -> Self {
+                n as $t
+            }
+        }
+    };
+}
+real!(f32);
+real!(f64);
+
+fn sigmoid<T: Real>(x: T) -> T {
+    (T::ONE + (-x).exp()).recip()
+}
+
+/// The sizes of one fused call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dims {
+    pub cell: CellKind,
+    pub replicas: usize,
+    pub vocab: usize,
+    pub hidden: usize,
+    pub batch: usize,
+    pub steps: usize,
+}
+
+impl Dims {
+    fn gates(&self) -> usize {
+        self.cell.gates() * self.hidden
+    }
+    /// Length of each per-replica block: `(w_ih, w_hh, bias, states, acts, extra)`.
+    fn per_replica(&self) -> (usize, usize, usize, usize, usize, usize) {
+        let g = self.gates();
+        let positions = self.batch * self.steps;
+        let extra = match self.cell {
+            CellKind::Lstm | CellKind::Gru => positions * self.hidden,
+            _ => 0,
+        };
+        (
+            self.vocab * g,
+            self.hidden * g,
+            g,
+            positions * self.hidden,
+            positions * g,
+            extra,
+        )
+    }
+}
+
+/// The parameters of all replicas.
+#[derive(Debug, Clone, Copy)]
+pub struct Weights<'a, T> {
+    pub w_ih: &'a [T],
+    pub w_hh: &'a [T],
+    pub b_ih: &'a [T],
+    pub b_hh: &'a [T],
+}
+
+/// What the forward pass keeps for the backward pass.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trace<T> {
+    /// `[R, batch, steps, H]`: the op's output.
+    pub states: Vec<T>,
+    /// Post-activation gates `[R, batch, steps, G*H]` (LSTM i, f, g, o; GRU r, z, n; RNN h).
+    pub acts: Vec<T>,
+    /// LSTM: cell state c; GRU: the hidden part of the candidate `h W_hn + b_hn`; `[R, batch, steps, H]`.
+    pub extra: Vec<T>,
+}
+
+/// Gradients of all replicas' parameters, in the [`Weights`] layout.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grads<T> {
+    pub w_ih: Vec<T>,
+    pub w_hh: Vec<T>,
+    pub b_ih: Vec<T>,
+    pub b_hh: Vec<T>,
+}
+
+fn check(d: &Dims, w: &Weights<'_, impl Sized>, tokens: &[u32]) {
+    let (wi, wh, b, ..) = d.per_replica();
+    assert!(
+        matches!(d.cell, CellKind::Rnn | CellKind::Lstm | CellKind::Gru),
+        "no fused kernel for {:?}",
+        d.cell
+    );
+    assert_eq!(w.w_ih.len(), d.replicas * wi, "w_ih size");
+    assert_eq!(w.w_hh.len(), d.replicas * wh, "w_hh size");
+    assert_eq!(w.b_ih.len(), d.replicas * b, "b_ih size");
+    assert_eq!(w.b_hh.len(), d.replicas * b, "b_hh size");
+    assert_eq!(tokens.len(), d.batch * d.steps, "tokens size");
+    assert!(
+        tokens.iter().all(|&t| (t as usize) < d.vocab),
+        "token outside the vocabulary"
+    );
+}
+
+/// One replica's slices.
+struct Replica<'a, T> {
+    w_ih: &'a [T],
+    w_hh: &'a [T],
+    b_ih: &'a [T],
+    b_hh: &'a [T],
+}
+
+impl<'a, T> Replica<'a, T> {
+    fn of(d: &Dims, w: &Weights<'a, T>, r: usize) -> Self {
+        let (wi, wh, b, ..) = d.per_replica();
+        Replica {
+            w_ih: &w.w_ih[r * wi..(r + 1) * wi],
+            w_hh: &w.w_hh[r * wh..(r + 1) * wh],
+            b_ih: &w.b_ih[r * b..(r + 1) * b],
+            b_hh: &w.b_hh[r * b..(r + 1) * b],
+        }
+    }
+}
+
+/// Replicas per rayon task: enough work per task that the hand-off is negligible.
+fn chunk_replicas(d: &Dims) -> usize {
+    let work = (d.batch * d.steps * d.gates() * (d.hidden + 4)).max(1);
+    (20_000 / work).clamp(1, d.replicas.max(1))
+}
+
+/// The forward pass of every replica from a zero state.
+pub fn forward<T: Real>(d: &Dims, w: &Weights<'_, T>, tokens: &[u32]) -> Trace<T> {
+    check(d, w, tokens);
+    let (_, _, _, s, a, e) = d.per_replica();
+    // RNN keeps no extra; one unused element per replica keeps the chunking uniform.
+    let e_len = e.max(1);
+    let mut trace = Trace {
+        states: vec![T::ZERO; d.replicas * s],
+        acts: vec![T::ZERO; d.replicas * a],
+        extra: vec![T::ZERO; d.replicas * e_len],
+    };
+    let per_task = chunk_replicas(d);
+    trace
+        .states
+        .par_chunks_mut(s * per_task)
+        .zip(trace.acts.par_chunks_mut(a * per_task))
+        .zip(trace.extra.par_chunks_mut(e_len * per_task))
+        .enumerate()
+        .for_each(|(task, ((states, acts), extra))| {
+            for i in 0..states.len() / s {
+                forward_replica(
+                    d,
+                    &Replica::of(d, w, task * per_task + i),
+                    tokens,
+                    &mut states[i * s..(i + 1) * s],
+                    &mut acts[i * a..(i + 1) * a],
+                    &mut extra[i * e_len..i * e_len + e],
+                );
+            }
+        });
+    trace
+}
+
+fn forward_replica<T: Real>(
+    d: &Dims,
+    p: &Replica<'_, T>,
+    tokens: &[u32],
+    states: &mut [T],
+    acts: &mut [T],
+    extra: &mut [T],
+) {
+    let h_n = d.hidden;
+    let g = d.gates();
+    let zero = vec![T::ZERO; h_n];
+    let mut gh = vec![T::ZERO; g];
+    for b in 0..d.batch {
+        for t in 0..d.steps {
+            let pos = b * d.steps + t;
+            let tok = tokens[pos] as usize;
+            let (before, rest) = states.split_at_mut(pos * h_n);
+            let h_prev: &[T] = if t == 0 { &zero } else { &before[(pos - 1) * h_n..] };
+            let h = &mut rest[..h_n];
+            // gh = h_prev W_hh + b_hh
+            gh.iter_mut().for_each(|x| *x = T::ZERO);
+            for (k, &hk) in h_prev.iter().enumerate() {
+                let row = &p.w_hh[k * g..(k + 1) * g];
+                for (acc, &wkj) in gh.iter_mut().zip(row) {
+                    *acc += hk * wkj;
+                }
+            }
+            for (acc, &bj) in gh.iter_mut().zip(p.b_hh) {
+                *acc = *acc + bj;
+            }
+            let x_row = &p.w_ih[tok * g..(tok + 1) * g];
+            let gi = |j: usize| x_row[j] + p.b_ih[j];
+            let act = &mut acts[pos * g..(pos + 1) * g];
+            match d.cell {
+                CellKind::Rnn => {
+                    for j in 0..h_n {
+                        h[j] = (gi(j) + gh[j]).tanh();
+                        act[j] = h[j];
+                    }
+                }
+                CellKind::Lstm => {
+                    let (c_before, c_rest) = extra.split_at_mut(pos * h_n);
+                    let c_prev: &[T] = if t == 0 { &zero } else { &c_before[(pos - 1) * h_n..] };
+                    let c = &mut c_rest[..h_n];
+                    for k in 0..h_n {
+                        let i = sigmoid(gi(k) + gh[k]);
+                        let f = sigmoid(gi(h_n + k) + gh[h_n + k]);
+                        let gg = (gi(2 * h_n + k) + gh[2 * h_n + k]).tanh();
+                        let o = sigmoid(gi(3 * h_n + k) + gh[3 * h_n + k]);
+                        c[k] = f * c_prev[k] + i * gg;
+                        h[k] = o * c[k].tanh();
+                        act[k] = i;
+                        act[h_n + k] = f;
+                        act[2 * h_n + k] = gg;
+                        act[3 * h_n + k] = o;
+                    }
+                }
+                CellKind::Gru => {
+                    let ghn = &mut extra[pos * h_n..(pos + 1) * h_n];
+                    for k in 0..h_n {
+                        let r = sigmoid(gi(k) + gh[k]);
+                        let z = sigmoid(gi(h_n + k) + gh[h_n + k]);
+                        let n = (gi(2 * h_n + k) + r * gh[2 * h_n + k]).tanh();
+                        h[k] = n * (T::ONE - z) + z * h_prev[k];
+                        ghn[k] = gh[2 * h_n + k];
+                        act[k] = r;
+                        act[h_n + k] = z;
+                        act[2 * h_n + k] = n;
+                    }
+                }
+                CellKind::Memoryless => unreachable!("checked in `check`"),
+            }
+        }
+    }
+}
+
+/// Gradients of `sum(states * d_states)` with respect to every replica's parameters.
+pub fn backward<T: Real>(d: &Dims, w: &Weights<'_, T>, tokens: &[u32], trace: &Trace<T>, d_states: &[T]) -> Grads<T> {
+    check(d, w, tokens);
+    let (wi, wh, b, s, a, e) = d.per_replica();
+    assert_eq!(d_states.len(), d.replicas * s, "d_states size");
+    let mut g = Grads {
+        w_ih: vec![T::ZERO; d.replicas * wi],
+        w_hh: vec![T::ZERO; d.replicas * wh],
+        b_ih: vec![T::ZERO; d.replicas * b],
+        b_hh: vec![T::ZERO; d.replicas * b],
+    };
+    let per_task = chunk_replicas(d);
+    g.w_ih
+        .par_chunks_mut(wi * per_task)
+        .zip(g.w_hh.par_chunks_mut(wh * per_task))
+        .zip(g.b_ih.par_chunks_mut(b * per_task))
+        .zip(g.b_hh.par_chunks_mut(b * per_task))
+        .enumerate()
+        .for_each(|(task, (((gw_ih, gw_hh), gb_ih), gb_hh))| {
+            let first = task * per_task;
+            for i in 0..gb_ih.len() / b {
+                let r = first + i;
+                let e_len = e.max(1);
+                backward_replica(
+                    d,
+                    &Replica::of(d, w, r),
+                    tokens,
+                    &trace.states[r * s..(r + 1) * s],
+                    &trace.acts[r * a..(r + 1) * a],
+                    &trace.extra[r * e_len..r * e_len + e],
+                    &d_states[r * s..(r + 1) * s],
+                    ReplicaGrads {
+                        w_ih: &mut gw_ih[i * wi..(i + 1) * wi],
+                        w_hh: &mut gw_hh[i * wh..(i + 1) * wh],
+                        b_ih: &mut gb_ih[i * b..(i + 1) * b],
+                        b_hh: &mut gb_hh[i * b..(i + 1) * b],
+                    },
+                );
+            }
+        });
+    g
+}
+
+struct ReplicaGrads<'a, T> {
+    w_ih: &'a mut [T],
+    w_hh: &'a mut [T],
+    b_ih: &'a mut [T],
+    b_hh: &'a mut [T],
+}
+
+#[allow(clippy::too_many_arguments)]
+fn backward_replica<T: Real>(
+    d: &Dims,
+    p: &Replica<'_, T>,
+    tokens: &[u32],
+    states: &[T],
+    acts: &[T],
+    extra: &[T],
+    d_states: &[T],
+    out: ReplicaGrads<'_, T>,
+) {
+    let h_n = d.hidden;
+    let g = d.gates();
+    let zero = vec![T::ZERO; h_n];
+    // Gradient flowing into h_{t-1} (and c_{t-1}) from step t.
+    let mut dh_next = vec![T::ZERO; h_n];
+    let mut dc_next = vec![T::ZERO; h_n];
+    let mut dh = vec![T::ZERO; h_n];
+    // Gradients of the pre-activations on the input side and on the hidden side (they differ
+    // only for GRU's candidate, where the reset gate multiplies the hidden side).
+    let mut dgi = vec![T::ZERO; g];
+    let mut dgh = vec![T::ZERO; g];
+    for b in 0..d.batch {
+        dh_next.iter_mut().for_each(|x| *x = T::ZERO);
+        dc_next.iter_mut().for_each(|x| *x = T::ZERO);
+        for t in (0..d.steps).rev() {
+            let pos = b * d.steps + t;
+            let tok = tokens[pos] as usize;
+            let h_prev: &[T] = if t == 0 {
+                &zero
+            } else {
+                &states[(pos - 1) * h_n..pos * h_n]
+            };
+            for k in 0..h_n {
+                dh[k] = d_states[pos * h_n + k] + dh_next[k];
+            }
+            let act = &acts[pos * g..(pos + 1) * g];
+            // `dh_next` is rebuilt below; here it first takes the direct path (GRU's z * h).
+            match d.cell {
+                CellKind::Rnn => {
+                    for k in 0..h_n {
+                        let h = act[k];
+                        dgi[k] = dh[k] * (T::ONE - h * h);
+                        dgh[k] = dgi[k];
+                        dh_next[k] = T::ZERO;
+                    }
+                }
+                CellKind::Lstm => {
+                    let c = &extra[pos * h_n..(pos + 1) * h_n];
+                    let c_prev: &[T] = if t == 0 {
+                        &zero
+                    } else {
+                        &extra[(pos - 1) * h_n..pos * h_n]
+                    };
+                    for k in 0..h_n {
+                        let (i, f, gg, o) = (act[k], act[h_n + k], act[2 * h_n + k], act[3 * h_n + k]);
+                        let tc = c[k].tanh();
+                        let d_o = dh[k] * tc;
+                        let dc = dc_next[k] + dh[k] * o * (T::ONE - tc * tc);
+                        let (di, dg, df) = (dc * gg, dc * i, dc * c_prev[k]);
+                        dc_next[k] = dc * f;
+                        dgi[k] = di * i * (T::ONE - i);
+                        dgi[h_n + k] = df * f * (T::ONE - f);
+                        dgi[2 * h_n + k] = dg * (T::ONE - gg * gg);
+                        dgi[3 * h_n + k] = d_o * o * (T::ONE - o);
+                        dh_next[k] = T::ZERO;
+                    }
+                    dgh.copy_from_slice(&dgi);
+                }
+                CellKind::Gru => {
+                    let ghn = &extra[pos * h_n..(pos + 1) * h_n];
+                    for k in 0..h_n {
+                        let (r, z, n) = (act[k], act[h_n + k], act[2 * h_n + k]);
+                        let dn = dh[k] * (T::ONE - z);
+                        let dz = dh[k] * (h_prev[k] - n);
+                        let dan = dn * (T::ONE - n * n);
+                        let dar = dan * ghn[k] * r * (T::ONE - r);
+                        let daz = dz * z * (T::ONE - z);
+                        dgi[k] = dar;
+                        dgi[h_n + k] = daz;
+                        dgi[2 * h_n + k] = dan;
+                        dgh[k] = dar;
+                        dgh[h_n + k] = daz;
+                        dgh[2 * h_n + k] = dan * r;
+                        dh_next[k] = dh[k] * z;
+                    }
+                }
+                CellKind::Memoryless => unreachable!("checked in `check`"),
+            }
+            let x_grad = &mut out.w_ih[tok * g..(tok + 1) * g];
+            for j in 0..g {
+                x_grad[j] += dgi[j];
+                out.b_ih[j] += dgi[j];
+                out.b_hh[j] += dgh[j];
+            }
+            for k in 0..h_n {
+                let hk = h_prev[k];
+                let row = &mut out.w_hh[k * g..(k + 1) * g];
+                for (acc, &dj) in row.iter_mut().zip(dgh.iter()) {
+                    *acc += hk * dj;
+                }
+                let w_row = &p.w_hh[k * g..(k + 1) * g];
+                let mut sum = T::ZERO;
+                for (&wkj, &dj) in w_row.iter().zip(dgh.iter()) {
+                    sum += wkj * dj;
+                }
+                dh_next[k] += sum;
+            }
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! The fused head and loss as plain loops: `logits = h W + b` per position, then the mean
+//! softmax cross-entropy per replica, and its backward pass. Layouts: states `[R, P, H]`,
+//! weight `[R, H, V]`, bias `[R, 1, V]`, targets `[P]` (shared by all replicas).
+
+use super::kernels::Real;
+use rayon::prelude::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LossDims {
+    pub replicas: usize,
+    pub positions: usize,
+    pub hidden: usize,
+    pub vocab: usize,
+}
+
+/// What the forward pass keeps: the softmax of every position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LossTrace<T> {
+    /// Mean cross-entropy of each replica, `[R]`.
+    pub losses: Vec<T>,
+    /// `[R, P, V]`
+    pub probs: Vec<T>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LossGrads<T> {
+    pub states: Vec<T>,
+    pub weight: Vec<T>,
+    pub bias: Vec<T>,
+}
+
+/// Enough work per rayon task that the hand-off is negligible.
+fn min_replicas_per_task(d: &LossDims) -> usize {
+    (20_000 / (d.positions * d.vocab * (d.hidden + 4)).max(1)).max(1)
+}
+
+fn check<T>(d: &LossDims, states: &[T], weight: &[T], bias: &[T], targets: &[u32]) {
+    assert_eq!(states.len(), d.replicas * d.positions * d.hidden, "states size");
+    assert_eq!(weight.len(), d.replicas * d.hidden * d.vocab, "weight size");
+    assert_eq!(bias.len(), d.replicas * d.vocab, "bias size");
+    assert_eq!(targets.len(), d.positions, "targets size");
+    assert!(
+        targets.iter().all(|&t| (t as usize) < d.vocab),
+        "target outside the vocabulary"
+    );
+}
+
+pub fn forward<T: Real>(d: &LossDims, states: &[T], weight: &[T], bias: &[T], targets: &[u32]) -> LossTrace<T> {
+    check(d, states, weight, bias, targets);
+    let (p_n, h_n, v_n) = (d.positions, d.hidden, d.vocab);
+    let mut trace = LossTrace {
+        losses: vec![T::ZERO; d.replicas],
+        probs: vec![T::ZERO; d.replicas * p_n * v_n],
+    };
+    trace
+        .probs
+        .par_chunks_mut(p_n * v_n)
+        .zip(trace.losses.par_iter_mut())
+        .enumerate()
+        .with_min_len(min_replicas_per_task(d))
+        .for_each(|(r, (probs, loss))| {
+            let h = &states[r * p_n * h_n..(r + 1) * p_n * h_n];
+            let w = &weight[r * h_n * v_n..(r + 1) * h_n * v_n];
+            let b = &bias[r * v_n..(r + 1) * v_n];
+            let mut total = T::ZERO;
+            for p in 0..p_n {
+                let z = &mut probs[p * v_n..(p + 1) * v_n];
+                z.fill(T::ZERO);
+                for (j, &hj) in h[p * h_n..(p + 1) * h_n].iter().enumerate() {
+                    for (zc, &wjc) in z.iter_mut().zip(&w[j * v_n..(j + 1) * v_n]) {
+                        *zc += hj * wjc;
+                    }
+                }
+                let mut max = z[0] + b[0];
+                for (zc, &bc) in z.iter_mut().zip(b) {
+                    *zc = *zc + bc;
+                    if *zc > max {
+                        max = *zc;
+                    }
+                }
+                let target = z[targets[p] as usize];
+                let mut sum = T::ZERO;
+                for zc in z.iter_mut() {
+                    *zc = (*zc - max).exp();
+                    sum += *zc;
+                }
+                // -log softmax(z)[y] = log(sum exp(z - max)) - (z_y - max)
+                total += sum.ln() - (target - max);
+                let inv = sum.recip();
+                for zc in z.iter_mut() {
+                    *zc = *zc * inv;
+                }
+            }
+            *loss = total * T::from_usize(p_n).recip();
+        });
+    trace
+}
+
+/// Gradients of `sum_r d_losses[r] * losses[r]`.
+#[allow(clippy::too_many_arguments)]
+pub fn backward<T: Real>(
+    d: &LossDims,
+    states: &[T],
+    weight: &[T],
+    bias: &[T],
+    targets: &[u32],
+    trace: &LossTrace<T>,
+    d_losses: &[T],
+) -> LossGrads<T> {
+    check(d, states, weight, bias, targets);
+    assert_eq!(d_losses.len(), d.replicas, "d_losses size");
+    let (p_n, h_n, v_n) = (d.positions, d.hidden, d.vocab);
+    let mut g = LossGrads {
+        states: vec![T::ZERO; d.replicas * p_n * h_n],
+        weight: vec![T::ZERO; d.replicas * h_n * v_n],
+        bias: vec![T::ZERO; d.replicas * v_n],
+    };
+    g.states
+        .par_chunks_mut(p_n * h_n)
+        .zip(g.weight.par_chunks_mut(h_n * v_n))
+        .zip(g.bias.par_chunks_mut(v_n))
+        .enumerate()
+        .with_min_len(min_replicas_per_task(d))
+        .for_each(|(r, ((ds, dw), db))| {
+            let h = &states[r * p_n * h_n..(r + 1) * p_n * h_n];
+            let w = &weight[r * h_n * v_n..(r + 1) * h_n * v_n];
+            let probs = &trace.probs[r * p_n * v_n..(r + 1) * p_n * v_n];
+            let scale = d_losses[r] * T::from_usize(p_n).recip();
+            let mut dz = vec![T::ZERO; v_n];
+            for p in 0..p_n {
+                for (c, dzc) in dz.iter_mut().enumerate() {
+                    let onehot = if c == targets[p] as usize { T::ONE } else { T::ZERO };
+                    *dzc = (probs[p * v_n + c] - onehot) * scale;
+                }
+                for (dbc, &dzc) in db.iter_mut().zip(&dz) {
+                    *dbc += dzc;
+                }
+                for j in 0..h_n {
+                    let hj = h[p * h_n + j];
+                    let mut sum = T::ZERO;
+                    for c in 0..v_n {
+                        dw[j * v_n + c] += hj * dz[c];
+                        sum += w[j * v_n + c] * dz[c];
+                    }
+                    ds[p * h_n + j] = sum;
+                }
+            }
+        });
+    g
+}

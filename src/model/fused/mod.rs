@@ -1,0 +1,318 @@
+//! The fused recurrence as a burn operation: one op for the whole sequence of every replica,
+//! forward and backward, instead of a dozen tiny tensor ops per time step (whose per-op
+//! overhead, not arithmetic, is what these models cost op by op).
+//!
+//! It is a backend extension in burn's sense ([`FusedBackend`]): the plain backends run the
+//! forward loops of [`kernels`]; `Autodiff<B>` registers the op in the autodiff graph with its
+//! own backward (BPTT in one loop), so training stays burn training: burn parameters, burn
+//! autodiff for the head and the loss, burn's optimiser. The kernels run on the host; on the CPU
+//! backends reading a tensor to the host is a copy of a few hundred floats. On CUDA the same op
+//! works but pays two device round trips per epoch, so CUDA runs use the op-by-op cells.
+
+pub mod kernels;
+pub mod loss_kernel;
+
+use crate::spec::CellKind;
+use burn::backend::autodiff::checkpoint::base::Checkpointer;
+use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
+use burn::backend::autodiff::grads::Gradients;
+use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use burn::backend::{Autodiff, Cuda, Flex, NdArray};
+use burn::prelude::*;
+use burn::tensor::ops::FloatTensor;
+use burn::tensor::TensorPrimitive;
+use kernels::{Dims, Trace, Weights};
+use loss_kernel::{LossDims, LossTrace};
+use std::sync::Arc;
+
+/// Token ids of a batch of equal-length sequences, `[batch][steps]`, on the host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tokens {
+    pub ids: Vec<u32>,
+    pub batch: usize,
+    pub steps: usize,
+}
+
+/// A backend that can run the fused recurrence.
+pub trait FusedBackend: Backend {
+    /// States `[R, batch, steps, hidden]` of `cell` from a zero state; `params` are
+    /// `[w_ih, w_hh, b_ih, b_hh]` in the model's `[R, in, out]` layout.
+    fn fused_recurrence(cell: CellKind, params: [FloatTensor<Self>; 4], tokens: Arc<Tokens>) -> FloatTensor<Self>;
+
+    /// Mean softmax cross-entropy of each replica, `[R]`, of the linear head `[weight, bias]`
+    /// (`[R, H, V]`, `[R, 1, V]`) over `states [R, P, H]`; `targets` has one entry per position.
+    fn fused_head_loss(params: [FloatTensor<Self>; 3], targets: Arc<Vec<u32>>) -> FloatTensor<Self>;
+}
+
+fn to_host<B: Backend>(t: FloatTensor<B>) -> (Vec<f32>, [usize; 3]) {
+    let t = Tensor::<B, 3>::from_primitive(TensorPrimitive::Float(t));
+    let dims = t.dims();
+    let data = t
+        .into_data()
+        .convert::<f32>()
+        .into_vec::<f32>()
+        .expect("f32 tensor data");
+    (data, dims)
+}
+
+fn from_host<B: Backend, const D: usize>(data: Vec<f32>, shape: [usize; D], device: &B::Device) -> FloatTensor<B> {
+    Tensor::<B, D>::from_data(TensorData::new(data, shape), device)
+        .into_primitive()
+        .tensor()
+}
+
+/// The four parameters on the host, with the sizes of the call.
+#[derive(Debug, Clone)]
+struct HostCall {
+    dims: Dims,
+    w_ih: Vec<f32>,
+    w_hh: Vec<f32>,
+    b_ih: Vec<f32>,
+    b_hh: Vec<f32>,
+    tokens: Arc<Tokens>,
+}
+
+impl HostCall {
+    fn read<B: Backend>(cell: CellKind, params: [FloatTensor<B>; 4], tokens: Arc<Tokens>) -> Self {
+        let [w_ih, w_hh, b_ih, b_hh] = params.map(to_host::<B>);
+        let [replicas, vocab, gates] = w_ih.1;
+        let dims = Dims {
+            cell,
+            replicas,
+            vocab,
+            hidden: gates / cell.gates(),
+            batch: tokens.batch,
+            steps: tokens.steps,
+        };
+        Self {
+            dims,
+            w_ih: w_ih.0,
+            w_hh: w_hh.0,
+            b_ih: b_ih.0,
+            b_hh: b_hh.0,
+            tokens,
+        }
+    }
+
+    fn weights(&self) -> Weights<'_, f32> {
+        Weights {
+            w_ih: &self.w_ih,
+            w_hh: &self.w_hh,
+            b_ih: &self.b_ih,
+            b_hh: &self.b_hh,
+        }
+    }
+
+    fn forward(&self) -> Trace<f32> {
+        kernels::forward(&self.dims, &self.weights(), &self.tokens.ids)
+    }
+
+    fn states_shape(&self) -> [usize; 4] {
+        let d = &self.dims;
+        [d.replicas, d.batch, d.steps, d.hidden]
+    }
+}
+
+/// The forward op of a backend without autodiff.
+fn plain_forward<B: Backend>(cell: CellKind, params: [FloatTensor<B>; 4], tokens: Arc<Tokens>) -> FloatTensor<B> {
+    let device = B::float_device(&params[0]);
+    let call = HostCall::read::<B>(cell, params, tokens);
+    let shape = call.states_shape();
+    from_host::<B, 4>(call.forward().states, shape, &device)
+}
+
+/// The states, head and targets of a loss call on the host.
+#[derive(Debug, Clone)]
+struct LossCall {
+    dims: LossDims,
+    states: Vec<f32>,
+    weight: Vec<f32>,
+    bias: Vec<f32>,
+    targets: Arc<Vec<u32>>,
+}
+
+impl LossCall {
+    fn read<B: Backend>(params: [FloatTensor<B>; 3], targets: Arc<Vec<u32>>) -> Self {
+        let [states, weight, bias] = params.map(to_host::<B>);
+        let [replicas, positions, hidden] = states.1;
+        let dims = LossDims {
+            replicas,
+            positions,
+            hidden,
+            vocab: weight.1[2],
+        };
+        Self {
+            dims,
+            states: states.0,
+            weight: weight.0,
+            bias: bias.0,
+            targets,
+        }
+    }
+
+    fn forward(&self) -> LossTrace<f32> {
+        loss_kernel::forward(&self.dims, &self.states, &self.weight, &self.bias, &self.targets)
+    }
+}
+
+fn plain_head_loss<B: Backend>(params: [FloatTensor<B>; 3], targets: Arc<Vec<u32>>) -> FloatTensor<B> {
+    let device = B::float_device(&params[0]);
+    let call = LossCall::read::<B>(params, targets);
+    from_host::<B, 1>(call.forward().losses, [call.dims.replicas], &device)
+}
+
+macro_rules! plain_fused_backend {
+    ($($b:ty),*) => {$(
+        impl FusedBackend for $b {
+            fn fused_recurrence(cell: CellKind, params: [FloatTensor<Self>; 4], tokens: Arc<Tokens>) -> FloatTensor<Self> {
+                plain_forward::<Self>(cell, params, tokens)
+            }
+            fn fused_head_loss(params: [FloatTensor<Self>; 3], targets: Arc<Vec<u32>>) -> FloatTensor<Self> {
+                plain_head_loss::<Self>(params, targets)
+            }
+        }
+    )*};
+}
+plain_fused_backend!(Flex, NdArray, Cuda);
+
+/// The backward step of the fused op: BPTT over the trace kept by the forward pass.
+#[derive(Debug)]
+struct FusedBackward;
+
+/// What the backward step needs: the host parameters and the forward trace.
+#[derive(Debug, Clone)]
+struct SavedForward {
+    call: Arc<HostCall>,
+    trace: Arc<Trace<f32>>,
+}
+
+impl<B: Backend> Backward<B, 4> for FusedBackward {
+    type State = SavedForward;
+
+    fn backward(self, ops: Ops<Self::State, 4>, grads: &mut Gradients, _checkpointer: &mut Checkpointer) {
+        let d_states = grads.consume::<B>(&ops.node);
+        let device = B::float_device(&d_states);
+        let call = &ops.state.call;
+        let d_states = Tensor::<B, 4>::from_primitive(TensorPrimitive::Float(d_states))
+            .into_data()
+            .convert::<f32>()
+            .into_vec::<f32>()
+            .expect("f32 tensor data");
+        let g = kernels::backward(
+            &call.dims,
+            &call.weights(),
+            &call.tokens.ids,
+            &ops.state.trace,
+            &d_states,
+        );
+        let d = &call.dims;
+        let gates = d.cell.gates() * d.hidden;
+        let shapes = [
+            [d.replicas, d.vocab, gates],
+            [d.replicas, d.hidden, gates],
+            [d.replicas, 1, gates],
+            [d.replicas, 1, gates],
+        ];
+        let values = [g.w_ih, g.w_hh, g.b_ih, g.b_hh];
+        for ((parent, value), shape) in ops.parents.iter().zip(values).zip(shapes) {
+            if let Some(node) = parent {
+                grads.register::<B>(node.id, from_host::<B, 3>(value, shape, &device));
+            }
+        }
+    }
+}
+
+/// The backward step of the fused head and loss.
+#[derive(Debug)]
+struct HeadLossBackward;
+
+#[derive(Debug, Clone)]
+struct SavedLoss {
+    call: Arc<LossCall>,
+    trace: Arc<LossTrace<f32>>,
+}
+
+impl<B: Backend> Backward<B, 3> for HeadLossBackward {
+    type State = SavedLoss;
+
+    fn backward(self, ops: Ops<Self::State, 3>, grads: &mut Gradients, _checkpointer: &mut Checkpointer) {
+        let d_losses = grads.consume::<B>(&ops.node);
+        let device = B::float_device(&d_losses);
+        let d_losses = Tensor::<B, 1>::from_primitive(TensorPrimitive::Float(d_losses))
+            .into_data()
+            .convert::<f32>()
+            .into_vec::<f32>()
+            .expect("f32 tensor data");
+        let c = &ops.state.call;
+        let g = loss_kernel::backward(
+            &c.dims,
+            &c.states,
+            &c.weight,
+            &c.bias,
+            &c.targets,
+            &ops.state.trace,
+            &d_losses,
+        );
+        let d = &c.dims;
+        let shapes = [
+            [d.replicas, d.positions, d.hidden],
+            [d.replicas, d.hidden, d.vocab],
+            [d.replicas, 1, d.vocab],
+        ];
+        for ((parent, value), shape) in ops.parents.iter().zip([g.states, g.weight, g.bias]).zip(shapes) {
+            if let Some(node) = parent {
+                grads.register::<B>(node.id, from_host::<B, 3>(value, shape, &device));
+            }
+        }
+    }
+}
+
+impl<B: FusedBackend, C: CheckpointStrategy> FusedBackend for Autodiff<B, C> {
+    fn fused_head_loss(params: [FloatTensor<Self>; 3], targets: Arc<Vec<u32>>) -> FloatTensor<Self> {
+        let nodes = params.each_ref().map(|p| p.node.clone());
+        match HeadLossBackward.prepare::<C>(nodes).compute_bound().stateful() {
+            OpsKind::Tracked(prep) => {
+                let device = B::float_device(&params[0].primitive);
+                let call = LossCall::read::<B>(params.map(|p| p.primitive), targets);
+                let trace = call.forward();
+                let output = from_host::<B, 1>(trace.losses.clone(), [call.dims.replicas], &device);
+                let state = SavedLoss {
+                    call: Arc::new(call),
+                    trace: Arc::new(trace),
+                };
+                prep.finish(state, output)
+            }
+            OpsKind::UnTracked(prep) => prep.finish(B::fused_head_loss(params.map(|p| p.primitive), targets)),
+        }
+    }
+
+    fn fused_recurrence(cell: CellKind, params: [FloatTensor<Self>; 4], tokens: Arc<Tokens>) -> FloatTensor<Self> {
+        let nodes = params.each_ref().map(|p| p.node.clone());
+        match FusedBackward.prepare::<C>(nodes).compute_bound().stateful() {
+            OpsKind::Tracked(prep) => {
+                let device = B::float_device(&params[0].primitive);
+                let call = HostCall::read::<B>(cell, params.map(|p| p.primitive), tokens);
+                let trace = call.forward();
+                let output = from_host::<B, 4>(trace.states.clone(), call.states_shape(), &device);
+                let state = SavedForward {
+                    call: Arc::new(call),
+                    trace: Arc::new(trace),
+                };
+                prep.finish(state, output)
+            }
+            OpsKind::UnTracked(prep) => prep.finish(B::fused_recurrence(cell, params.map(|p| p.primitive), tokens)),
+        }
+    }
+}
+
+/// The fused op on burn tensors.
+pub fn recurrence<B: FusedBackend>(cell: CellKind, params: [Tensor<B, 3>; 4], tokens: Arc<Tokens>) -> Tensor<B, 4> {
+    let prims = params.map(|p| p.into_primitive().tensor());
+    Tensor::from_primitive(TensorPrimitive::Float(B::fused_recurrence(cell, prims, tokens)))
+}
+
+/// The fused head and loss on burn tensors: `[states [R, P, H], weight, bias]` -> losses `[R]`.
+pub fn head_loss<B: FusedBackend>(params: [Tensor<B, 3>; 3], targets: Arc<Vec<u32>>) -> Tensor<B, 1> {
+    let prims = params.map(|p| p.into_primitive().tensor());
+    Tensor::from_primitive(TensorPrimitive::Float(B::fused_head_loss(prims, targets)))
+}
