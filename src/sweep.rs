@@ -6,7 +6,7 @@
 //! rebuilt from the records after every group. A group whose seeds are partly done trains only
 //! the missing seeds, which is exact because replicas never interact.
 
-use crate::cluster::Shard;
+use crate::cluster::{Block, Shard};
 use crate::error::Result;
 use crate::manifest::Manifest;
 use crate::model::{init, torch_init, ModelShape};
@@ -100,11 +100,11 @@ pub fn run(
         // This process owns the folder: leftovers of killed writes can go.
         store.remove_temporaries();
     }
-    let groups: Vec<&GroupSpec> = match options.shard {
-        Some(shard) => shard.groups(plan).into_iter().map(|g| &plan.groups[g]).collect(),
-        None => plan.groups.iter().collect(),
+    let blocks: Vec<Block> = match options.shard {
+        Some(shard) => shard.blocks(plan),
+        None => Block::whole_groups(plan),
     };
-    let in_scope: Vec<usize> = groups.iter().flat_map(|g| g.runs.iter().copied()).collect();
+    let in_scope: Vec<usize> = blocks.iter().flat_map(|b| b.runs.iter().copied()).collect();
     let mut done: Vec<Option<RunRecord>> = vec![None; plan.runs.len()];
     if !options.force {
         let mut stored: HashMap<String, RunRecord> = store.load_all()?;
@@ -126,7 +126,7 @@ pub fn run(
         experiment: &plan.experiment,
         runs: in_scope.len(),
         already_done: resumed,
-        groups: groups.len(),
+        groups: blocks.len(),
         out: &results.path,
     });
 
@@ -140,8 +140,9 @@ pub fn run(
     };
     write_tables(&done)?;
     let mut trained_now = 0;
-    for group in groups.iter().copied() {
-        let pending: Vec<usize> = group.runs.iter().copied().filter(|&i| done[i].is_none()).collect();
+    for block in &blocks {
+        let group = &plan.groups[block.group];
+        let pending: Vec<usize> = block.runs.iter().copied().filter(|&i| done[i].is_none()).collect();
         if pending.is_empty() {
             continue;
         }

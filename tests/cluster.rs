@@ -27,23 +27,40 @@ exclude: [{cell: gru, hidden: 5}]
 ";
 
 #[test]
-fn shards_cover_every_run_exactly_once_and_keep_groups_whole() {
+fn shards_cover_every_run_exactly_once_in_blocks_of_one_group() {
     let file = ExperimentFile::from_source(Path::new("c.yaml"), EXP.into()).unwrap();
     let plan = plan::build(&file).unwrap();
     assert_eq!(plan.groups.len(), 16);
     for n in 1..=20 {
         let mut seen = vec![0usize; plan.runs.len()];
         for i in 0..n {
-            for g in (Shard { index: i, count: n }).groups(&plan) {
-                for &r in &plan.groups[g].runs {
+            for block in (Shard { index: i, count: n }).blocks(&plan) {
+                assert!(!block.runs.is_empty(), "N={n}: empty block");
+                for &r in &block.runs {
+                    assert!(plan.groups[block.group].runs.contains(&r), "N={n}: run {r} outside its group");
                     seen[r] += 1;
                 }
             }
         }
         assert!(seen.iter().all(|&c| c == 1), "N={n}: {seen:?}");
     }
+    // One shard trains every group whole.
+    let whole = (Shard { index: 0, count: 1 }).blocks(&plan);
+    assert_eq!(whole.len(), plan.groups.len());
     // Balanced: with 4 shards every shard gets work.
-    assert!((0..4).all(|i| !(Shard { index: i, count: 4 }).groups(&plan).is_empty()));
+    assert!((0..4).all(|i| !(Shard { index: i, count: 4 }).blocks(&plan).is_empty()));
+    // A plan of one big group is cut into blocks so that two shards both work.
+    let one = ExperimentFile::from_source(
+        Path::new("one.yaml"),
+        "name: one\ndatasets: [{name: a, cyclic: AbAcAd, repeat: 6}]\ngrid: {cell: lstm, hidden: 4, seed: 0..25, lr: 0.1, epochs: 2}\n".into(),
+    )
+    .unwrap();
+    let plan = plan::build(&one).unwrap();
+    let sizes: Vec<usize> = (0..2)
+        .map(|i| (Shard { index: i, count: 2 }).blocks(&plan).iter().map(|b| b.runs.len()).sum())
+        .collect();
+    assert_eq!(sizes.iter().sum::<usize>(), 25);
+    assert!(sizes.iter().all(|&s| (12..=13).contains(&s)), "{sizes:?}");
     assert!(Shard::parse("3/3").is_err() && Shard::parse("x").is_err() && Shard::parse("0/0").is_err());
     assert_eq!(Shard::parse("2/5").unwrap(), Shard { index: 2, count: 5 });
 }

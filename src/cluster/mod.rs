@@ -6,7 +6,7 @@ pub mod merge;
 mod shard;
 pub mod slurm;
 
-pub use shard::Shard;
+pub use shard::{Block, Shard};
 
 use crate::error::{Error, Result};
 use crate::plan::Plan;

@@ -1,8 +1,11 @@
 use crate::error::{Error, Result};
 use crate::plan::Plan;
+use crate::spec::DeviceSpec;
 
-/// Slice `index` of `count` disjoint slices of a plan. The unit is a group (the seeds of one
-/// configuration), so replica batching still works inside a shard.
+/// Slice `index` of `count` disjoint slices of a plan. The unit is a [`Block`]: a whole group
+/// (the seeds of one configuration, trained as one replica batch), or, when a group alone is a
+/// large part of the work, a part of its seeds. Replicas never interact, so training a group in
+/// blocks gives the same numbers as training it whole (`tests/model.rs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shard {
     pub index: usize,
@@ -24,17 +27,65 @@ impl Shard {
         Ok(shard)
     }
 
-    /// The groups of this shard, in plan order. Groups are dealt out largest first to the
-    /// currently lightest shard (longest-processing-time rule), on an estimate of each group's
+    /// The blocks of this shard, in plan order. Blocks are dealt out largest first to the
+    /// currently lightest shard (longest-processing-time rule), on an estimate of each block's
     /// work; every worker computes the same assignment from the same plan.
-    pub fn groups(&self, plan: &Plan) -> Vec<usize> {
-        let assignment = assign(plan, self.count);
-        let mut mine: Vec<usize> = (0..plan.groups.len())
-            .filter(|&g| assignment[g] == self.index)
+    pub fn blocks(&self, plan: &Plan) -> Vec<Block> {
+        let blocks = blocks(plan, self.count);
+        let assignment = assign(plan, &blocks, self.count);
+        let mut mine: Vec<Block> = blocks
+            .into_iter()
+            .zip(assignment)
+            .filter(|(_, s)| *s == self.index)
+            .map(|(b, _)| b)
             .collect();
-        mine.sort_unstable();
+        mine.sort_by_key(|b| (b.group, b.runs.first().copied()));
         mine
     }
+}
+
+/// Runs of one group trained together as one replica batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    /// Index into `plan.groups`.
+    pub group: usize,
+    /// Indices into `plan.runs`, a contiguous part of the group's runs.
+    pub runs: Vec<usize>,
+}
+
+impl Block {
+    /// Every group whole: the blocks of an unsharded sweep.
+    pub fn whole_groups(plan: &Plan) -> Vec<Block> {
+        blocks(plan, 1)
+    }
+}
+
+/// The plan cut into blocks for `count` shards: a group stays whole unless it is more than
+/// a quarter of one shard's fair share of the work; then it is cut into near-equal parts of
+/// about that size (never smaller than one run), so that a plan of one or two big groups still
+/// keeps every shard busy.
+fn blocks(plan: &Plan, count: usize) -> Vec<Block> {
+    let total: u128 = (0..plan.groups.len()).map(|g| cost(plan, g)).sum();
+    let grain = (total / (4 * count as u128)).max(1);
+    let mut blocks = Vec::new();
+    for (g, group) in plan.groups.iter().enumerate() {
+        let n = group.runs.len();
+        // A GPU group stays whole: one launch for all its replicas is the point of the GPU.
+        let on_gpu = matches!(group.device, DeviceSpec::Cuda(_));
+        let pieces = if count == 1 || on_gpu {
+            1
+        } else {
+            (cost(plan, g).div_ceil(grain) as usize).clamp(1, n.max(1))
+        };
+        for p in 0..pieces {
+            let (start, end) = (p * n / pieces, (p + 1) * n / pieces);
+            blocks.push(Block {
+                group: g,
+                runs: group.runs[start..end].to_vec(),
+            });
+        }
+    }
+    blocks
 }
 
 /// Relative cost of a group: replicas x epochs x positions x the cell's per-step work.
@@ -45,16 +96,30 @@ fn cost(plan: &Plan, g: usize) -> u128 {
     group.runs.len() as u128 * group.epochs as u128 * (data.positions() as u128 + 1) * width as u128
 }
 
-/// Shard of every group.
-pub fn assign(plan: &Plan, count: usize) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..plan.groups.len()).collect();
-    order.sort_by(|&a, &b| cost(plan, b).cmp(&cost(plan, a)).then(a.cmp(&b)));
+/// Shard of every block. The blocks of one GPU all go to one shard (`cuda:N` to shard N mod
+/// count), so that a sweep's worker processes never share a GPU; the rest are dealt by LPT.
+fn assign(plan: &Plan, blocks: &[Block], count: usize) -> Vec<usize> {
+    let block_cost = |b: &Block| {
+        let group = &plan.groups[b.group];
+        cost(plan, b.group) * b.runs.len() as u128 / group.runs.len().max(1) as u128
+    };
     let mut load = vec![0u128; count];
-    let mut shard_of = vec![0; plan.groups.len()];
-    for g in order {
+    let mut shard_of = vec![0; blocks.len()];
+    let mut order = Vec::with_capacity(blocks.len());
+    for (i, b) in blocks.iter().enumerate() {
+        match plan.groups[b.group].device {
+            DeviceSpec::Cuda(n) => {
+                shard_of[i] = n % count;
+                load[n % count] += block_cost(b);
+            }
+            _ => order.push(i),
+        }
+    }
+    order.sort_by(|&a, &b| block_cost(&blocks[b]).cmp(&block_cost(&blocks[a])).then(a.cmp(&b)));
+    for i in order {
         let lightest = (0..count).min_by_key(|&s| (load[s], s)).expect("count >= 1");
-        load[lightest] += cost(plan, g);
-        shard_of[g] = lightest;
+        load[lightest] += block_cost(&blocks[i]);
+        shard_of[i] = lightest;
     }
     shard_of
 }

@@ -3,9 +3,10 @@
 //!
 //! Layouts are the model's (`[R, in, out]`, gate blocks concatenated along `out`):
 //! `w_ih [R, V, G*H]`, `w_hh [R, H, G*H]`, `b_ih`/`b_hh [R, 1, G*H]`, tokens `[batch, steps]`,
-//! states `[R, batch, steps, H]`. Replicas are independent, so the work is split over replicas
-//! (rayon; the caller's pool decides how many threads). Inside a replica nothing is allocated
-//! in the time loop: the scratch rows are allocated once per replica.
+//! states `[R, batch, steps, H]`. One thread: parallelism comes from training independent blocks
+//! of replicas in separate processes (`sweep --jobs`), which measured faster than splitting one
+//! call over threads. Inside a replica nothing is allocated in the time loop: the scratch rows
+//! are allocated once per replica.
 //!
 //! The arithmetic follows the op-by-op cells' association (`(x W_ih + b_ih) + (h W_hh + b_hh)`,
 //! the same gate formulas), so the two paths differ only in the last bits of a dot product's
@@ -13,19 +14,17 @@
 //! gradient check can run the very same loops in f64.
 
 use crate::spec::CellKind;
-use rayon::prelude::*;
-use std::ops::{Add, AddAssign, Mul, Neg, Sub};
+use std::ops::{Add, AddAssign, Div, Mul, Neg, Sub};
 
 /// The float types the kernels run in: f32 for training, f64 for the gradient check.
 pub trait Real:
     Copy
-    + Send
-    + Sync
     + std::fmt::Debug
     + PartialOrd
     + Add<Output = Self>
     + Sub<Output = Self>
     + Mul<Output = Self>
+    + Div<Output = Self>
     + Neg<Output = Self>
     + AddAssign
     + 'static
@@ -35,6 +34,9 @@ pub trait Real:
     fn tanh(self) -> Self;
     fn exp(self) -> Self;
     fn recip(self) -> Self;
+    /// `self * a + b` with one rounding (what gemm's kernels do, so dot products round like
+    /// burn's matmul).
+    fn mul_add(self, a: Self, b: Self) -> Self;
     fn ln(self) -> Self;
     fn from_usize(n: usize) -> Self;
 }
@@ -53,6 +55,9 @@ macro_rules! real {
             fn recip(self) -> Self {
                 1.0 / self
             }
+            fn mul_add(self, a: Self, b: Self) -> Self {
+                <$t>::mul_add(self, a, b)
+            }
             fn ln(self) -> Self {
                 <$t>::ln(self)
             }
@@ -65,8 +70,14 @@ macro_rules! real {
 real!(f32);
 real!(f64);
 
+/// burn-flex's sigmoid, branch for branch (exact in both tails).
 fn sigmoid<T: Real>(x: T) -> T {
-    (T::ONE + (-x).exp()).recip()
+    if x >= T::ZERO {
+        T::ONE / (T::ONE + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (T::ONE + e)
+    }
 }
 
 /// The sizes of one fused call.
@@ -170,12 +181,6 @@ impl<'a, T> Replica<'a, T> {
     }
 }
 
-/// Replicas per rayon task: enough work per task that the hand-off is negligible.
-fn chunk_replicas(d: &Dims) -> usize {
-    let work = (d.batch * d.steps * d.gates() * (d.hidden + 4)).max(1);
-    (20_000 / work).clamp(1, d.replicas.max(1))
-}
-
 /// The forward pass of every replica from a zero state.
 pub fn forward<T: Real>(d: &Dims, w: &Weights<'_, T>, tokens: &[u32]) -> Trace<T> {
     check(d, w, tokens);
@@ -187,25 +192,14 @@ pub fn forward<T: Real>(d: &Dims, w: &Weights<'_, T>, tokens: &[u32]) -> Trace<T
         acts: vec![T::ZERO; d.replicas * a],
         extra: vec![T::ZERO; d.replicas * e_len],
     };
-    let per_task = chunk_replicas(d);
-    trace
+    let blocks = trace
         .states
-        .par_chunks_mut(s * per_task)
-        .zip(trace.acts.par_chunks_mut(a * per_task))
-        .zip(trace.extra.par_chunks_mut(e_len * per_task))
-        .enumerate()
-        .for_each(|(task, ((states, acts), extra))| {
-            for i in 0..states.len() / s {
-                forward_replica(
-                    d,
-                    &Replica::of(d, w, task * per_task + i),
-                    tokens,
-                    &mut states[i * s..(i + 1) * s],
-                    &mut acts[i * a..(i + 1) * a],
-                    &mut extra[i * e_len..i * e_len + e],
-                );
-            }
-        });
+        .chunks_mut(s)
+        .zip(trace.acts.chunks_mut(a))
+        .zip(trace.extra.chunks_mut(e_len));
+    for (r, ((states, acts), extra)) in blocks.enumerate() {
+        forward_replica(d, &Replica::of(d, w, r), tokens, states, acts, &mut extra[..e]);
+    }
     trace
 }
 
@@ -233,7 +227,7 @@ fn forward_replica<T: Real>(
             for (k, &hk) in h_prev.iter().enumerate() {
                 let row = &p.w_hh[k * g..(k + 1) * g];
                 for (acc, &wkj) in gh.iter_mut().zip(row) {
-                    *acc += hk * wkj;
+                    *acc = hk.mul_add(wkj, *acc);
                 }
             }
             for (acc, &bj) in gh.iter_mut().zip(p.b_hh) {
@@ -296,35 +290,25 @@ pub fn backward<T: Real>(d: &Dims, w: &Weights<'_, T>, tokens: &[u32], trace: &T
         b_ih: vec![T::ZERO; d.replicas * b],
         b_hh: vec![T::ZERO; d.replicas * b],
     };
-    let per_task = chunk_replicas(d);
-    g.w_ih
-        .par_chunks_mut(wi * per_task)
-        .zip(g.w_hh.par_chunks_mut(wh * per_task))
-        .zip(g.b_ih.par_chunks_mut(b * per_task))
-        .zip(g.b_hh.par_chunks_mut(b * per_task))
-        .enumerate()
-        .for_each(|(task, (((gw_ih, gw_hh), gb_ih), gb_hh))| {
-            let first = task * per_task;
-            for i in 0..gb_ih.len() / b {
-                let r = first + i;
-                let e_len = e.max(1);
-                backward_replica(
-                    d,
-                    &Replica::of(d, w, r),
-                    tokens,
-                    &trace.states[r * s..(r + 1) * s],
-                    &trace.acts[r * a..(r + 1) * a],
-                    &trace.extra[r * e_len..r * e_len + e],
-                    &d_states[r * s..(r + 1) * s],
-                    ReplicaGrads {
-                        w_ih: &mut gw_ih[i * wi..(i + 1) * wi],
-                        w_hh: &mut gw_hh[i * wh..(i + 1) * wh],
-                        b_ih: &mut gb_ih[i * b..(i + 1) * b],
-                        b_hh: &mut gb_hh[i * b..(i + 1) * b],
-                    },
-                );
-            }
-        });
+    let e_len = e.max(1);
+    let blocks = g
+        .w_ih
+        .chunks_mut(wi)
+        .zip(g.w_hh.chunks_mut(wh))
+        .zip(g.b_ih.chunks_mut(b))
+        .zip(g.b_hh.chunks_mut(b));
+    for (r, (((w_ih, w_hh), b_ih), b_hh)) in blocks.enumerate() {
+        backward_replica(
+            d,
+            &Replica::of(d, w, r),
+            tokens,
+            &trace.states[r * s..(r + 1) * s],
+            &trace.acts[r * a..(r + 1) * a],
+            &trace.extra[r * e_len..r * e_len + e],
+            &d_states[r * s..(r + 1) * s],
+            ReplicaGrads { w_ih, w_hh, b_ih, b_hh },
+        );
+    }
     g
 }
 

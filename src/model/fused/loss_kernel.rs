@@ -3,7 +3,6 @@
 //! weight `[R, H, V]`, bias `[R, 1, V]`, targets `[P]` (shared by all replicas).
 
 use super::kernels::Real;
-use rayon::prelude::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LossDims {
@@ -29,11 +28,6 @@ pub struct LossGrads<T> {
     pub bias: Vec<T>,
 }
 
-/// Enough work per rayon task that the hand-off is negligible.
-fn min_replicas_per_task(d: &LossDims) -> usize {
-    (20_000 / (d.positions * d.vocab * (d.hidden + 4)).max(1)).max(1)
-}
-
 fn check<T>(d: &LossDims, states: &[T], weight: &[T], bias: &[T], targets: &[u32]) {
     assert_eq!(states.len(), d.replicas * d.positions * d.hidden, "states size");
     assert_eq!(weight.len(), d.replicas * d.hidden * d.vocab, "weight size");
@@ -52,47 +46,42 @@ pub fn forward<T: Real>(d: &LossDims, states: &[T], weight: &[T], bias: &[T], ta
         losses: vec![T::ZERO; d.replicas],
         probs: vec![T::ZERO; d.replicas * p_n * v_n],
     };
-    trace
-        .probs
-        .par_chunks_mut(p_n * v_n)
-        .zip(trace.losses.par_iter_mut())
-        .enumerate()
-        .with_min_len(min_replicas_per_task(d))
-        .for_each(|(r, (probs, loss))| {
-            let h = &states[r * p_n * h_n..(r + 1) * p_n * h_n];
-            let w = &weight[r * h_n * v_n..(r + 1) * h_n * v_n];
-            let b = &bias[r * v_n..(r + 1) * v_n];
-            let mut total = T::ZERO;
-            for p in 0..p_n {
-                let z = &mut probs[p * v_n..(p + 1) * v_n];
-                z.fill(T::ZERO);
-                for (j, &hj) in h[p * h_n..(p + 1) * h_n].iter().enumerate() {
-                    for (zc, &wjc) in z.iter_mut().zip(&w[j * v_n..(j + 1) * v_n]) {
-                        *zc += hj * wjc;
-                    }
-                }
-                let mut max = z[0] + b[0];
-                for (zc, &bc) in z.iter_mut().zip(b) {
-                    *zc = *zc + bc;
-                    if *zc > max {
-                        max = *zc;
-                    }
-                }
-                let target = z[targets[p] as usize];
-                let mut sum = T::ZERO;
-                for zc in z.iter_mut() {
-                    *zc = (*zc - max).exp();
-                    sum += *zc;
-                }
-                // -log softmax(z)[y] = log(sum exp(z - max)) - (z_y - max)
-                total += sum.ln() - (target - max);
-                let inv = sum.recip();
-                for zc in z.iter_mut() {
-                    *zc = *zc * inv;
+    let blocks = trace.probs.chunks_mut(p_n * v_n).zip(trace.losses.iter_mut());
+    blocks.enumerate().for_each(|(r, (probs, loss))| {
+        let h = &states[r * p_n * h_n..(r + 1) * p_n * h_n];
+        let w = &weight[r * h_n * v_n..(r + 1) * h_n * v_n];
+        let b = &bias[r * v_n..(r + 1) * v_n];
+        let mut total = T::ZERO;
+        for p in 0..p_n {
+            let z = &mut probs[p * v_n..(p + 1) * v_n];
+            z.fill(T::ZERO);
+            for (j, &hj) in h[p * h_n..(p + 1) * h_n].iter().enumerate() {
+                for (zc, &wjc) in z.iter_mut().zip(&w[j * v_n..(j + 1) * v_n]) {
+                    *zc += hj * wjc;
                 }
             }
-            *loss = total * T::from_usize(p_n).recip();
-        });
+            let mut max = z[0] + b[0];
+            for (zc, &bc) in z.iter_mut().zip(b) {
+                *zc = *zc + bc;
+                if *zc > max {
+                    max = *zc;
+                }
+            }
+            let target = z[targets[p] as usize];
+            let mut sum = T::ZERO;
+            for zc in z.iter_mut() {
+                *zc = (*zc - max).exp();
+                sum += *zc;
+            }
+            // -log softmax(z)[y] = log(sum exp(z - max)) - (z_y - max)
+            total += sum.ln() - (target - max);
+            let inv = sum.recip();
+            for zc in z.iter_mut() {
+                *zc = *zc * inv;
+            }
+        }
+        *loss = total * T::from_usize(p_n).recip();
+    });
     trace
 }
 
@@ -115,36 +104,35 @@ pub fn backward<T: Real>(
         weight: vec![T::ZERO; d.replicas * h_n * v_n],
         bias: vec![T::ZERO; d.replicas * v_n],
     };
-    g.states
-        .par_chunks_mut(p_n * h_n)
-        .zip(g.weight.par_chunks_mut(h_n * v_n))
-        .zip(g.bias.par_chunks_mut(v_n))
-        .enumerate()
-        .with_min_len(min_replicas_per_task(d))
-        .for_each(|(r, ((ds, dw), db))| {
-            let h = &states[r * p_n * h_n..(r + 1) * p_n * h_n];
-            let w = &weight[r * h_n * v_n..(r + 1) * h_n * v_n];
-            let probs = &trace.probs[r * p_n * v_n..(r + 1) * p_n * v_n];
-            let scale = d_losses[r] * T::from_usize(p_n).recip();
-            let mut dz = vec![T::ZERO; v_n];
-            for p in 0..p_n {
-                for (c, dzc) in dz.iter_mut().enumerate() {
-                    let onehot = if c == targets[p] as usize { T::ONE } else { T::ZERO };
-                    *dzc = (probs[p * v_n + c] - onehot) * scale;
-                }
-                for (dbc, &dzc) in db.iter_mut().zip(&dz) {
-                    *dbc += dzc;
-                }
-                for j in 0..h_n {
-                    let hj = h[p * h_n + j];
-                    let mut sum = T::ZERO;
-                    for c in 0..v_n {
-                        dw[j * v_n + c] += hj * dz[c];
-                        sum += w[j * v_n + c] * dz[c];
-                    }
-                    ds[p * h_n + j] = sum;
-                }
+    let blocks = g
+        .states
+        .chunks_mut(p_n * h_n)
+        .zip(g.weight.chunks_mut(h_n * v_n))
+        .zip(g.bias.chunks_mut(v_n));
+    blocks.enumerate().for_each(|(r, ((ds, dw), db))| {
+        let h = &states[r * p_n * h_n..(r + 1) * p_n * h_n];
+        let w = &weight[r * h_n * v_n..(r + 1) * h_n * v_n];
+        let probs = &trace.probs[r * p_n * v_n..(r + 1) * p_n * v_n];
+        let scale = d_losses[r] * T::from_usize(p_n).recip();
+        let mut dz = vec![T::ZERO; v_n];
+        for p in 0..p_n {
+            for (c, dzc) in dz.iter_mut().enumerate() {
+                let onehot = if c == targets[p] as usize { T::ONE } else { T::ZERO };
+                *dzc = (probs[p * v_n + c] - onehot) * scale;
             }
-        });
+            for (dbc, &dzc) in db.iter_mut().zip(&dz) {
+                *dbc += dzc;
+            }
+            for j in 0..h_n {
+                let hj = h[p * h_n + j];
+                let mut sum = T::ZERO;
+                for c in 0..v_n {
+                    dw[j * v_n + c] += hj * dz[c];
+                    sum += w[j * v_n + c] * dz[c];
+                }
+                ds[p * h_n + j] = sum;
+            }
+        }
+    });
     g
 }
