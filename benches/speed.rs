@@ -28,7 +28,7 @@ const LR: f32 = 0.1;
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let bin = root.join("target/release/sweeplab");
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_sweeplab"));
     let reps: usize = std::env::var("BENCH_REPS")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -55,13 +55,25 @@ fn main() {
 
     // End to end through the binary.
     let out = std::env::temp_dir().join(format!("sweeplab-bench-{}", std::process::id()));
-    let w1 = end_to_end(&bin, &root.join("experiments/hidden_nodes.yaml"), &out.join("w1"), reps);
+    let hidden_nodes = root.join("experiments/hidden_nodes.yaml");
+    let w1_one = end_to_end(&bin, &hidden_nodes, &out.join("w1"), reps, Some(1));
     println!(
-        "end to end    W1 = hidden_nodes.yaml, 75 runs                {:>8.3} s   peak {:.0} MB",
-        w1.0, w1.1
+        "end to end    W1 = hidden_nodes.yaml, 75 runs, --jobs 1      {:>8.3} s   peak {:.0} MB",
+        w1_one.0, w1_one.1
+    );
+    let w1 = end_to_end(&bin, &hidden_nodes, &out.join("w1"), reps, None);
+    println!(
+        "end to end    W1 = hidden_nodes.yaml, 75 runs, --jobs {}      {:>8.3} s   peak {:.0} MB per process",
+        cpus(),
+        w1.0,
+        w1.1
     );
     println!();
-    println!("W1 / lower bound            {:>6.2}   (target <= 2)", w1.0 / lower);
+    println!(
+        "W1 / lower bound            {:>6.2}   (target <= 2; --jobs 1: {:.2})",
+        w1.0 / lower,
+        w1_one.0 / lower
+    );
     println!("W1 training / lower bound   {:>6.2}", fused / lower);
     println!("op-by-op / fused            {:>6.1}x", op_by_op / fused);
     println!(
@@ -95,7 +107,13 @@ fn main() {
             t * 1e6 / d.steps() as f64 / W1_EPOCHS as f64
         );
     }
-    let lstm = end_to_end(&bin, &root.join("experiments/rnn_vs_lstm.yaml"), &out.join("lstm"), 1);
+    let lstm = end_to_end(
+        &bin,
+        &root.join("experiments/rnn_vs_lstm.yaml"),
+        &out.join("lstm"),
+        1,
+        None,
+    );
     println!(
         "LSTM grid: rnn_vs_lstm.yaml (abcabC x50, RNN(4) and LSTM(4) x 25 seeds, 500 epochs) end to end  {:.3} s, peak {:.0} MB",
         lstm.0, lstm.1
@@ -172,17 +190,17 @@ fn w1_in_library(data: &Dataset, kernel: Kernel) {
     }
 }
 
-/// Wall time (best of `reps`) and peak memory of `sweeplab sweep FILE --force`.
-fn end_to_end(bin: &Path, experiment: &Path, out: &Path, reps: usize) -> (f64, f64) {
-    assert!(bin.exists(), "{} is missing: run `just build` first", bin.display());
+/// Wall time (best of `reps`) and peak memory of `sweeplab sweep FILE --force [--jobs N]`.
+/// The peak is the assembling process's (worker processes are of the same size or smaller).
+fn end_to_end(bin: &Path, experiment: &Path, out: &Path, reps: usize, jobs: Option<usize>) -> (f64, f64) {
     let mut peak: f64 = 0.0;
     let wall = best(reps, || {
-        let status = Command::new(bin)
-            .arg("sweep")
-            .arg(experiment)
-            .arg("--out")
-            .arg(out)
-            .arg("--force")
+        let mut cmd = Command::new(bin);
+        cmd.arg("sweep").arg(experiment).arg("--out").arg(out).arg("--force");
+        if let Some(n) = jobs {
+            cmd.arg(format!("--jobs={n}"));
+        }
+        let status = cmd
             .env("SWEEPLAB_PLAIN_PROGRESS", "1")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())

@@ -18,6 +18,24 @@ use std::process::{Command, Stdio};
 /// the terminal, where bars would overwrite each other).
 pub const PLAIN_PROGRESS_ENV: &str = "SWEEPLAB_PLAIN_PROGRESS";
 
+/// Set in the environment of worker processes: they exit when their parent does.
+pub const WORKER_ENV: &str = "SWEEPLAB_WORKER";
+
+/// In a worker process, exits as soon as the parent sweep dies (killed, Ctrl-C): the parent
+/// holds the write end of the worker's stdin, so the worker reads end-of-file then. Records
+/// are written atomically, so exiting at any point leaves the results folder consistent.
+pub fn exit_with_parent() {
+    if std::env::var_os(WORKER_ENV).is_none() {
+        return;
+    }
+    std::thread::spawn(|| {
+        let mut buf = [0u8; 64];
+        let mut stdin = std::io::stdin();
+        while matches!(std::io::Read::read(&mut stdin, &mut buf), Ok(n) if n > 0) {}
+        std::process::exit(130);
+    });
+}
+
 /// Logical cores of this machine: the default `--jobs`.
 pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -48,7 +66,9 @@ pub fn run_shards(experiment: &Path, out: &Path, jobs: usize, force: bool) -> Re
             .arg("--shard")
             .arg(format!("{}/{}", shard.index, shard.count))
             .env(PLAIN_PROGRESS_ENV, "1")
-            .stdin(Stdio::null());
+            .env(WORKER_ENV, "1")
+            // Kept open until the worker is waited for; see `exit_with_parent`.
+            .stdin(Stdio::piped());
         if force {
             cmd.arg("--force");
         }
@@ -57,6 +77,8 @@ pub fn run_shards(experiment: &Path, out: &Path, jobs: usize, force: bool) -> Re
                 .map_err(|e| Error::Other(format!("cannot start a worker process: {e}")))?,
         );
     }
+    // `wait` would close a child's stdin first; the pipes stay open until every worker is done.
+    let pipes: Vec<_> = children.iter_mut().map(|c| c.stdin.take()).collect();
     let mut failed = 0;
     for mut child in children {
         match child.wait() {
@@ -65,5 +87,6 @@ pub fn run_shards(experiment: &Path, out: &Path, jobs: usize, force: bool) -> Re
             _ => failed += 1,
         }
     }
+    drop(pipes);
     Ok(failed)
 }

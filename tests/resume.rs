@@ -92,12 +92,24 @@ fn killed_sweeps_resume_to_exactly_the_complete_set_of_runs() {
         let n = record_count(&out);
         assert!(n >= kill_after_records && n < 32, "kill landed after {n} records");
     }
-    let done_before = record_count(&out);
+    // Worker processes of a killed sweep exit with it (they watch their stdin); wait until no
+    // record lands any more.
+    let mut done_before = record_count(&out);
+    loop {
+        std::thread::sleep(Duration::from_millis(300));
+        let now = record_count(&out);
+        if now == done_before {
+            break;
+        }
+        done_before = now;
+    }
+    assert!(done_before < 32, "the killed workers went on training");
     let output = sweeplab()
         .arg("sweep")
         .arg(&exp)
         .arg("--out")
         .arg(&out)
+        .arg("--jobs=1")
         .output()
         .unwrap();
     assert!(output.status.success());
@@ -121,6 +133,7 @@ fn killed_sweeps_resume_to_exactly_the_complete_set_of_runs() {
     }
 }
 
+/// In one process (`--jobs=1`), so that the counts below are one sweep's.
 #[test]
 fn editing_the_experiment_trains_only_new_runs_and_force_retrains_all() {
     let dir = tempfile::tempdir().unwrap();
@@ -129,6 +142,7 @@ fn editing_the_experiment_trains_only_new_runs_and_force_retrains_all() {
     let exp = write(dir.path(), "e.yaml", v1);
     sweeplab()
         .arg("sweep")
+        .arg("--jobs=1")
         .arg(&exp)
         .arg("--out")
         .arg(&out)
@@ -138,6 +152,7 @@ fn editing_the_experiment_trains_only_new_runs_and_force_retrains_all() {
     write(dir.path(), "e.yaml", &v1.replace("hidden: [2]", "hidden: [2, 3]"));
     let output = sweeplab()
         .arg("sweep")
+        .arg("--jobs=1")
         .arg(&exp)
         .arg("--out")
         .arg(&out)
@@ -155,6 +170,7 @@ fn editing_the_experiment_trains_only_new_runs_and_force_retrains_all() {
 
     let output = sweeplab()
         .arg("sweep")
+        .arg("--jobs=1")
         .arg(&exp)
         .arg("--out")
         .arg(&out)
