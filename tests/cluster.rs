@@ -37,7 +37,10 @@ fn shards_cover_every_run_exactly_once_in_blocks_of_one_group() {
             for block in (Shard { index: i, count: n }).blocks(&plan) {
                 assert!(!block.runs.is_empty(), "N={n}: empty block");
                 for &r in &block.runs {
-                    assert!(plan.groups[block.group].runs.contains(&r), "N={n}: run {r} outside its group");
+                    assert!(
+                        plan.groups[block.group].runs.contains(&r),
+                        "N={n}: run {r} outside its group"
+                    );
                     seen[r] += 1;
                 }
             }
@@ -57,7 +60,13 @@ fn shards_cover_every_run_exactly_once_in_blocks_of_one_group() {
     .unwrap();
     let plan = plan::build(&one).unwrap();
     let sizes: Vec<usize> = (0..2)
-        .map(|i| (Shard { index: i, count: 2 }).blocks(&plan).iter().map(|b| b.runs.len()).sum())
+        .map(|i| {
+            (Shard { index: i, count: 2 })
+                .blocks(&plan)
+                .iter()
+                .map(|b| b.runs.len())
+                .sum()
+        })
         .collect();
     assert_eq!(sizes.iter().sum::<usize>(), 25);
     assert!(sizes.iter().all(|&s| (12..=13).contains(&s)), "{sizes:?}");
