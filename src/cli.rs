@@ -117,6 +117,20 @@ enum Command {
     },
     /// Write report.md and a self-contained report.html into a results folder.
     Report { results_dir: PathBuf },
+    /// Put runs that differ only in their device side by side: per run the largest difference
+    /// in final loss and stored probabilities, per group the success count on each device.
+    Compare {
+        /// One results folder with runs on two or more devices, or two folders of the same
+        /// experiment (run on different machines or devices).
+        #[arg(required = true, num_args = 1..=2, value_name = "RESULTS_DIR")]
+        results_dirs: Vec<PathBuf>,
+        /// Also write the per-run comparison to this CSV file.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+        /// How many of the largest per-run differences to list.
+        #[arg(long, default_value_t = 10)]
+        top: usize,
+    },
     /// Retrain stored runs and verify the numbers are bit-identical (exit 1 if any differ).
     Reproduce {
         results_dir: PathBuf,
@@ -352,6 +366,10 @@ fn run(cli: Cli) -> Result<i32> {
             for path in crate::report::write(&folder)? {
                 println!("{}", path.display());
             }
+            Ok(0)
+        }
+        Command::Compare { results_dirs, csv, top } => {
+            crate::compare::run(&results_dirs, csv.as_deref(), top)?;
             Ok(0)
         }
         Command::Reproduce { results_dir, runs } => {

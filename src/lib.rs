@@ -9,6 +9,7 @@
 pub mod check;
 pub mod cli;
 pub mod cluster;
+pub mod compare;
 pub mod data;
 pub mod device;
 pub mod error;

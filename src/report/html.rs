@@ -1,4 +1,5 @@
-use super::{fmt_loss, Report};
+use super::{fmt_loss, Report, DEVICES_EXPLAINED, DEVICE_TOP};
+use crate::compare::Table;
 use crate::error::{Error, Result};
 
 fn esc(s: &str) -> String {
@@ -24,6 +25,53 @@ pub fn base64(bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+fn table(t: &Table) -> String {
+    let mut s = String::from("<table>\n<tr>");
+    for h in &t.header {
+        s.push_str(&format!("<th>{}</th>", esc(h)));
+    }
+    s.push_str("</tr>\n");
+    for row in &t.rows {
+        s.push_str("<tr>");
+        for c in row {
+            s.push_str(&format!("<td>{}</td>", esc(c)));
+        }
+        s.push_str("</tr>\n");
+    }
+    s.push_str("</table>\n");
+    s
+}
+
+fn devices_section(r: &Report) -> String {
+    let Some(devices) = &r.devices else {
+        return String::new();
+    };
+    let mut s = format!("<h2>Devices compared</h2>\n<p>{}</p>\n", esc(DEVICES_EXPLAINED));
+    match devices {
+        Err(e) => s.push_str(&format!("<p>The comparison could not be made: {}</p>\n", esc(e))),
+        Ok(comparisons) => {
+            for c in comparisons {
+                s.push_str(&format!("<h3>{} vs {}</h3>\n<ul>\n", esc(&c.a.label), esc(&c.b.label)));
+                for line in c.summary() {
+                    s.push_str(&format!("<li>{}</li>\n", esc(&line)));
+                }
+                s.push_str("</ul>\n");
+                s.push_str(&table(&c.group_table()));
+                let top = c.top_table(DEVICE_TOP);
+                if !top.rows.is_empty() {
+                    s.push_str(&format!(
+                        "<p>Largest differences per run ({} of {} pairs):</p>\n",
+                        top.rows.len(),
+                        c.pairs.len()
+                    ));
+                    s.push_str(&table(&top));
+                }
+            }
+        }
+    }
+    s
 }
 
 pub fn render(r: &Report) -> Result<String> {
@@ -56,7 +104,9 @@ pub fn render(r: &Report) -> Result<String> {
             g.train_seconds
         ));
     }
-    s.push_str("</table>\n<h2>Training details</h2>\n<ul>\n");
+    s.push_str("</table>\n");
+    s.push_str(&devices_section(r));
+    s.push_str("<h2>Training details</h2>\n<ul>\n");
     for d in r.training_details() {
         s.push_str(&format!("<li>{}</li>\n", esc(&d)));
     }

@@ -1,4 +1,56 @@
-use super::{fmt_loss, Report};
+use super::{fmt_loss, Report, DEVICES_EXPLAINED, DEVICE_TOP};
+use crate::compare::Table;
+
+fn table(t: &Table) -> String {
+    let row = |cells: &[String]| {
+        format!(
+            "| {} |\n",
+            cells
+                .iter()
+                .map(|c| c.replace('|', "\\|"))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        )
+    };
+    let mut s = row(&t.header);
+    s.push_str(&format!("|{}\n", "---|".repeat(t.header.len())));
+    for r in &t.rows {
+        s.push_str(&row(r));
+    }
+    s
+}
+
+fn devices_section(r: &Report) -> String {
+    let Some(devices) = &r.devices else {
+        return String::new();
+    };
+    let mut s = String::from("\n## Devices compared\n\n");
+    s.push_str(DEVICES_EXPLAINED);
+    s.push_str("\n\n");
+    match devices {
+        Err(e) => s.push_str(&format!("The comparison could not be made: {e}\n")),
+        Ok(comparisons) => {
+            for c in comparisons {
+                s.push_str(&format!("### {} vs {}\n\n", c.a.label, c.b.label));
+                for line in c.summary() {
+                    s.push_str(&format!("- {line}\n"));
+                }
+                s.push('\n');
+                s.push_str(&table(&c.group_table()));
+                let top = c.top_table(DEVICE_TOP);
+                if !top.rows.is_empty() {
+                    s.push_str(&format!(
+                        "\nLargest differences per run ({} of {} pairs):\n\n",
+                        top.rows.len(),
+                        c.pairs.len()
+                    ));
+                    s.push_str(&table(&top));
+                }
+            }
+        }
+    }
+    s
+}
 
 pub fn render(r: &Report) -> String {
     let mut s = format!("# sweeplab report: {}\n\n", r.name);
@@ -33,6 +85,7 @@ pub fn render(r: &Report) -> String {
             g.train_seconds
         ));
     }
+    s.push_str(&devices_section(r));
     s.push_str("\n## Training details\n\n");
     for d in r.training_details() {
         s.push_str(&format!("- {d}\n"));

@@ -5,6 +5,7 @@
 mod html;
 mod markdown;
 
+use crate::compare::Comparison;
 use crate::error::{Error, Result};
 use crate::manifest::Manifest;
 use crate::results::{group_stats, groups, GroupStats, ResultsFolder};
@@ -20,7 +21,16 @@ pub struct Report {
     pub failed_runs: usize,
     pub figures: Vec<PathBuf>,
     pub results_dir: PathBuf,
+    /// Runs on more than one device: each further device against the first (`None` when every
+    /// run is on one device; the error's line if the comparison could not be built).
+    pub devices: Option<std::result::Result<Vec<Comparison>, String>>,
 }
+
+/// How many of the largest per-run device differences the report lists.
+pub const DEVICE_TOP: usize = 10;
+
+/// What the "Devices compared" section measures, in one paragraph.
+pub const DEVICES_EXPLAINED: &str = "Runs that differ only in their device are paired (same dataset, cell, hidden size, learning rate, epochs, head, init and seed). Loss diff: |final loss A - final loss B|. Prob diff: the largest |P_A - P_B| over the stored probabilities (states.csv, the first record.positions positions). Changed: whether the success count differs, counted over the pairs in which both runs trained (a failed run says nothing about numerics). `sweeplab compare` prints the same tables; `--csv FILE` writes every pair.";
 
 impl Report {
     pub fn build(folder: &ResultsFolder) -> Self {
@@ -43,6 +53,8 @@ impl Report {
             failed_runs: folder.runs.iter().filter(|r| r.status == "failed").count(),
             figures,
             results_dir: folder.dir.clone(),
+            devices: (crate::compare::devices(&folder.runs).len() > 1)
+                .then(|| crate::compare::within(folder).map_err(|e| e.to_string())),
         }
     }
 
