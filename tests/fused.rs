@@ -336,3 +336,34 @@ fn fused_training_follows_the_op_by_op_reference() {
         }
     }
 }
+
+/// `init: torch` runs (PyTorch's initial values, PyTorch's Adam formula) on the fused path:
+/// several seeds trained as one replica batch give exactly the numbers of each seed alone,
+/// so a batched sweep reproduces a one-model notebook run (issue #6).
+#[test]
+fn torch_runs_batched_equal_each_run_alone() {
+    let data = cyclic("AbAcAd", 10);
+    for cell in CELLS {
+        let s = shape(cell, &data, 3);
+        let run = |seeds: &[u64]| {
+            let init = sweeplab::model::torch_init::torch_seeded(&s, seeds);
+            let job = TrainJob {
+                shape: s,
+                lr: 0.1,
+                epochs: 30,
+                data: &data,
+                init: &init,
+                keep_positions: 4,
+                optimizer: train::OptimizerKind::Torch,
+                kernel: Kernel::Fused,
+            };
+            train::train::<AB>(&job, &Default::default(), &mut |_| {})
+        };
+        let seeds = [4u64, 43052, 7];
+        let together = run(&seeds);
+        for (r, &seed) in seeds.iter().enumerate() {
+            let alone = run(&[seed]);
+            assert_eq!(together.replicas[r], alone.replicas[0], "{cell:?} seed {seed}");
+        }
+    }
+}
