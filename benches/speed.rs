@@ -68,6 +68,14 @@ fn main() {
         w1.0,
         w1.1
     );
+    // What is not training: a sweep of a finished folder skips every run and only assembles
+    // (reads 75 records, writes runs.csv, curves.csv, states.csv, figures, manifest); `plot`
+    // draws the figures alone.
+    let assemble = best(reps, || {
+        run_ok(&bin, &["sweep", path(&hidden_nodes), "--out", path(&out.join("w1"))])
+    });
+    let plot = best(reps, || run_ok(&bin, &["plot", path(&out.join("w1"))]));
+    println!("not training  W1 assembly (records -> CSVs, figures, manifest) {assemble:>8.3} s   of which figures {plot:.3} s");
     println!();
     println!(
         "W1 / lower bound            {:>6.2}   (target <= 2; --jobs 1: {:.2})",
@@ -188,6 +196,21 @@ fn w1_in_library(data: &Dataset, kernel: Kernel) {
             kernel,
         ));
     }
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 path")
+}
+
+fn run_ok(bin: &Path, args: &[&str]) {
+    let status = Command::new(bin)
+        .args(args)
+        .env("SWEEPLAB_PLAIN_PROGRESS", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("run sweeplab");
+    assert!(status.success(), "sweeplab {args:?} failed");
 }
 
 /// Wall time (best of `reps`) and peak memory of `sweeplab sweep FILE --force [--jobs N]`.
