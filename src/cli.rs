@@ -35,12 +35,13 @@ enum Command {
         /// Retrain every run, even those already finished in the results folder.
         #[arg(long)]
         force: bool,
-        /// Train only slice I of N disjoint slices of the plan (groups of seeds stay together).
+        /// Train only slice I of N disjoint slices of the plan (blocks of one group's seeds).
         #[arg(long, value_name = "I/N", conflicts_with = "jobs")]
         shard: Option<String>,
-        /// Train in this many worker processes at once (default 1).
-        #[arg(long, default_value_t = 1)]
-        jobs: usize,
+        /// Use at most this many cores: worker processes, each training blocks of runs
+        /// (default: every core of this machine).
+        #[arg(long)]
+        jobs: Option<usize>,
     },
     /// Print the expanded list of runs without training.
     Plan {
@@ -177,6 +178,8 @@ fn run(cli: Cli) -> Result<i32> {
             jobs,
         } => {
             let shard = shard.as_deref().map(Shard::parse).transpose()?;
+            crate::workers::exit_with_parent();
+            let jobs = jobs.unwrap_or_else(crate::workers::cores);
             if jobs == 0 {
                 return Err(Error::Other("--jobs must be at least 1".into()));
             }
@@ -185,9 +188,9 @@ fn run(cli: Cli) -> Result<i32> {
             let results = ResultsDir::prepare(&out)?;
             let mut reporter = crate::progress::for_stderr();
             let mut force = force;
-            if jobs > 1 && plan.groups.len() > 1 {
-                let failed =
-                    crate::workers::run_shards(&experiment, &results.path, jobs.min(plan.groups.len()), force)?;
+            let workers = crate::workers::worker_count(&plan, jobs, shard.is_some());
+            if workers > 1 {
+                let failed = crate::workers::run_shards(&experiment, &results.path, workers, force)?;
                 if failed > 0 {
                     eprintln!("{failed} worker process(es) did not finish; their unfinished runs train now");
                 }
