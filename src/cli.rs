@@ -189,15 +189,22 @@ fn run(cli: Cli) -> Result<i32> {
             let mut reporter = crate::progress::for_stderr();
             let mut force = force;
             let workers = crate::workers::worker_count(&plan, jobs, shard.is_some());
+            let mut trained_by_workers = 0;
             if workers > 1 {
+                let before = if force { 0 } else { crate::sweep::finished_runs(&plan, &results.path)? };
                 let failed = crate::workers::run_shards(&experiment, &results.path, workers, force)?;
+                trained_by_workers = crate::sweep::finished_runs(&plan, &results.path)?.saturating_sub(before);
                 if failed > 0 {
                     eprintln!("{failed} worker process(es) did not finish; their unfinished runs train now");
                 }
                 // The workers did the training; this pass resumes and assembles.
                 force = false;
             }
-            let options = crate::sweep::SweepOptions { force, shard };
+            let options = crate::sweep::SweepOptions {
+                force,
+                shard,
+                trained_by_workers,
+            };
             let (records, _) = crate::sweep::run(&file, &plan, &results, options, reporter.as_mut())?;
             let failed = records.iter().filter(|r| r.status == RunStatus::Failed).count();
             Ok(if failed > 0 { EXIT_RUNS_FAILED } else { 0 })
@@ -252,6 +259,7 @@ fn run(cli: Cli) -> Result<i32> {
             let options = crate::sweep::SweepOptions {
                 force: false,
                 shard: Some(shard),
+                trained_by_workers: 0,
             };
             let (records, _) = crate::sweep::run(&file, &plan, &results, options, &mut reporter)?;
             let failed = records.iter().filter(|r| r.status == RunStatus::Failed).count();

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Bumped when the meaning of a configuration changes (initialisation, loss), so that run ids
 /// of old results no longer match.
-pub const TRAINING_SEMANTICS: &str = "sweeplab-train-v1";
+pub const TRAINING_SEMANTICS: &str = "sweeplab-train-v2";
 
 /// One training run: one point of the grid.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

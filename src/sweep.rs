@@ -25,6 +25,19 @@ pub struct SweepOptions {
     pub force: bool,
     /// Train only this slice of the plan (cluster array tasks).
     pub shard: Option<Shard>,
+    /// Runs that `--jobs` worker processes trained just before this pass, which finds them
+    /// finished: counted as trained now, not as resumed.
+    pub trained_by_workers: usize,
+}
+
+/// How many runs of `plan` have a finished (not failed) record in `dir`.
+pub fn finished_runs(plan: &Plan, dir: &std::path::Path) -> Result<usize> {
+    let stored = RecordStore::open(dir)?.load_all()?;
+    Ok(plan
+        .runs
+        .iter()
+        .filter(|r| stored.get(&r.id).is_some_and(|rec| rec.status != RunStatus::Failed))
+        .count())
 }
 
 /// Trains the runs of `group` listed in `pending` (indices into `plan.runs`) as one batch.
@@ -116,7 +129,8 @@ pub fn run(
             }
         }
     }
-    let resumed = done.iter().flatten().count();
+    let by_workers = options.trained_by_workers.min(done.iter().flatten().count());
+    let resumed = done.iter().flatten().count() - by_workers;
     results.write_file("experiment.yaml", |out| out.write_all(file.source.as_bytes()))?;
     results.write_file("resolved.yaml", |out| {
         let text = serde_yaml_ng::to_string(&file.experiment).map_err(std::io::Error::other)?;
@@ -139,7 +153,7 @@ pub fn run(
         results.write_exports(&plan.experiment, &finished)
     };
     write_tables(&done)?;
-    let mut trained_now = 0;
+    let mut trained_now = by_workers;
     for block in &blocks {
         let group = &plan.groups[block.group];
         let pending: Vec<usize> = block.runs.iter().copied().filter(|&i| done[i].is_none()).collect();
