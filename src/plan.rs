@@ -4,10 +4,15 @@
 
 use crate::data::{self, Dataset};
 use crate::error::Result;
-use crate::spec::{Axes, CellKind, DeviceSpec, ExperimentFile, HeadKind, InitKind, Param, ParamValue, RecordSpec, Seg};
+use crate::model::init_file::{GivenWeights, WeightsFile};
+use crate::model::ModelShape;
+use crate::spec::{
+    Axes, CellKind, DeviceSpec, ExperimentFile, HeadKind, InitKind, InitValue, Param, ParamValue, RecordSpec, Seg,
+};
 use serde_yaml_ng::Value;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 /// Bumped when the meaning of a configuration changes (initialisation, loss), so that run ids
 /// of old results no longer match.
@@ -47,6 +52,8 @@ pub struct GroupSpec {
     pub epochs: usize,
     pub head: HeadKind,
     pub init: InitKind,
+    /// For `init: {file: PATH}`: the weights, converted for this group's model.
+    pub init_file: Option<Arc<GivenWeights>>,
     /// Indices into `Plan::runs`, in seed order of the expansion.
     pub runs: Vec<usize>,
 }
@@ -63,9 +70,10 @@ impl GroupSpec {
             self.epochs,
             self.device
         );
-        match self.init {
-            InitKind::Sweeplab => label,
-            init => format!("{label} init={}", init.name()),
+        match (self.init, &self.init_file) {
+            (InitKind::Sweeplab, _) => label,
+            (InitKind::File(_), Some(given)) => format!("{label} init=file:{}", given.path),
+            (init, _) => format!("{label} init={}", init.name()),
         }
     }
 }
@@ -246,7 +254,7 @@ pub fn build(file: &ExperimentFile) -> Result<Plan> {
         (Param::Dataset, None),
         (Param::Device, Some(ParamValue::Device(DeviceSpec::Cpu))),
         (Param::Head, Some(ParamValue::Head(HeadKind::Linear))),
-        (Param::Init, Some(ParamValue::Init(InitKind::Sweeplab))),
+        (Param::Init, Some(ParamValue::Init(InitValue::Kind(InitKind::Sweeplab)))),
     ];
     for (param, default) in defaults {
         if set_by.contains_key(&param) {
@@ -313,6 +321,8 @@ pub fn build(file: &ExperimentFile) -> Result<Plan> {
     let mut group_of: HashMap<String, usize> = HashMap::new();
     let mut ids = HashSet::new();
     let mut fingerprints: HashMap<String, String> = HashMap::new();
+    // Weights files by the path the experiment writes, read once.
+    let mut weight_files: HashMap<String, WeightsFile> = HashMap::new();
     for combo in combos {
         if excludes.iter().any(|conds| conds.iter().all(|c| combo.contains(c))) {
             continue;
@@ -336,9 +346,25 @@ pub fn build(file: &ExperimentFile) -> Result<Plan> {
                 ),
             )
         })?;
-        let init = match get(Param::Init) {
-            ParamValue::Init(i) => *i,
+        let init_value = match get(Param::Init) {
+            ParamValue::Init(i) => i.clone(),
             _ => unreachable!("values are typed by their parameter"),
+        };
+        let init = match &init_value {
+            InitValue::Kind(kind) => *kind,
+            InitValue::File(rel) => {
+                if !weight_files.contains_key(rel) {
+                    let path = file.base_dir().join(rel);
+                    let loaded = WeightsFile::load(&path).map_err(|e| {
+                        file.error_at(
+                            &locate_init_file(exp, rel),
+                            format!("cannot read weights file {}: {e}", path.display()),
+                        )
+                    })??;
+                    weight_files.insert(rel.clone(), loaded);
+                }
+                InitKind::File(weight_files[rel].digest)
+            }
         };
         let (cell, hidden, device, lr, epochs, head, seed) = match (
             get(Param::Cell),
@@ -384,21 +410,39 @@ pub fn build(file: &ExperimentFile) -> Result<Plan> {
         }
         let key =
             format!("{dataset}\u{1}{cell:?}\u{1}{hidden}\u{1}{device}\u{1}{lr}\u{1}{epochs}\u{1}{head:?}\u{1}{init:?}");
-        let gi = *group_of.entry(key).or_insert_with(|| {
-            groups.push(GroupSpec {
-                index: groups.len(),
-                dataset: dataset.clone(),
-                cell,
-                hidden,
-                device,
-                lr,
-                epochs,
-                head,
-                init,
-                runs: Vec::new(),
-            });
-            groups.len() - 1
-        });
+        let gi = match group_of.get(&key) {
+            Some(&gi) => gi,
+            None => {
+                // A weights file must fit this group's model exactly.
+                let init_file = match &init_value {
+                    InitValue::File(rel) => {
+                        let shape = ModelShape {
+                            cell,
+                            vocab: ds.vocab.len(),
+                            hidden,
+                            head,
+                        };
+                        Some(Arc::new(weight_files[rel].given(rel, &shape, &dataset)?))
+                    }
+                    InitValue::Kind(_) => None,
+                };
+                groups.push(GroupSpec {
+                    index: groups.len(),
+                    dataset: dataset.clone(),
+                    cell,
+                    hidden,
+                    device,
+                    lr,
+                    epochs,
+                    head,
+                    init,
+                    init_file,
+                    runs: Vec::new(),
+                });
+                group_of.insert(key, groups.len() - 1);
+                groups.len() - 1
+            }
+        };
         groups[gi].runs.push(runs.len());
         runs.push(RunSpec {
             id,
@@ -418,6 +462,25 @@ pub fn build(file: &ExperimentFile) -> Result<Plan> {
     if runs.is_empty() {
         return Err(file.error_at(&[Seg::Key("exclude")], "every combination is excluded; nothing to run"));
     }
+    // Given weights leave the seed nothing to do: several seeds would be identical runs,
+    // counted as independent restarts by every statistic.
+    for group in &groups {
+        if let (Some(given), [_, _, ..]) = (&group.init_file, group.runs.as_slice()) {
+            let mut seeds: Vec<String> = group.runs.iter().take(3).map(|&r| runs[r].seed.to_string()).collect();
+            if group.runs.len() > 3 {
+                seeds.push("...".into());
+            }
+            return Err(file.error_at(
+                &locate_init_file(exp, &given.path),
+                format!(
+                    "weights from a file are the same for every seed, so the {} seeds ({}) of {} would train identically; give it one seed",
+                    group.runs.len(),
+                    seeds.join(", "),
+                    group.label(),
+                ),
+            ));
+        }
+    }
 
     let swept = Param::ALL
         .into_iter()
@@ -435,6 +498,35 @@ pub fn build(file: &ExperimentFile) -> Result<Plan> {
         record: exp.record.clone(),
         swept,
     })
+}
+
+/// Where the experiment names the weights file `rel`: `grid.init.file`, `grid.init[1].file`,
+/// `zip[0].init[2].file`, ...
+fn locate_init_file(exp: &crate::spec::Experiment, rel: &str) -> Vec<Seg<'static>> {
+    let names = |v: &Value| matches!(ParamValue::from_yaml(Param::Init, v), Ok(ParamValue::Init(InitValue::File(p))) if p == rel);
+    let blocks = std::iter::once((vec![Seg::Key("grid")], &exp.grid)).chain(
+        exp.zip
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (vec![Seg::Key("zip"), Seg::Index(i)], b)),
+    );
+    for (mut path, axes) in blocks {
+        path.push(Seg::Key("init"));
+        match &axes.init {
+            Some(Value::Sequence(items)) => {
+                if let Some(i) = items.iter().position(names) {
+                    path.extend([Seg::Index(i), Seg::Key("file")]);
+                    return path;
+                }
+            }
+            Some(v) if names(v) => {
+                path.push(Seg::Key("file"));
+                return path;
+            }
+            _ => {}
+        }
+    }
+    locate_param(&exp.zip, Param::Init)
 }
 
 fn locate_param(zip: &[Axes], param: Param) -> Vec<Seg<'static>> {
@@ -471,8 +563,14 @@ pub fn canonical_config(
         "seed": seed,
     });
     // Only when not the default, so that the ids of runs from before `init` existed still hold.
-    if init != InitKind::Sweeplab {
-        canonical["init"] = init.name().into();
+    match init {
+        InitKind::Sweeplab => {}
+        InitKind::Torch => canonical["init"] = "torch".into(),
+        // The file's content, not its path: editing the weights retrains, moving the file does not.
+        InitKind::File(digest) => {
+            canonical["init"] = "file".into();
+            canonical["init_file_sha256"] = digest.to_string().into();
+        }
     }
     canonical.to_string()
 }
@@ -487,7 +585,7 @@ impl RunSpec {
             Param::Lr => ParamValue::Lr(self.lr),
             Param::Epochs => ParamValue::Epochs(self.epochs),
             Param::Head => ParamValue::Head(self.head),
-            Param::Init => ParamValue::Init(self.init),
+            Param::Init => ParamValue::Init(InitValue::Kind(self.init)),
             Param::Seed => ParamValue::Seed(self.seed),
         }
     }

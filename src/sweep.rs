@@ -59,6 +59,11 @@ pub fn train_runs(
     let (params, optimizer) = match group.init {
         InitKind::Sweeplab => (init::seeded(&shape, &seeds), OptimizerKind::Burn),
         InitKind::Torch => (torch_init::torch_seeded(&shape, &seeds), OptimizerKind::Torch),
+        // Given weights: the same values for every replica, burn's Adam.
+        InitKind::File(_) => {
+            let given = group.init_file.as_ref().expect("the plan converts every weights file");
+            (given.replicated(seeds.len()), OptimizerKind::Burn)
+        }
     };
     let job = TrainJob {
         shape,

@@ -12,6 +12,7 @@ pub mod cells;
 pub mod fused;
 pub mod host;
 pub mod init;
+pub mod init_file;
 pub mod torch_init;
 
 use crate::spec::{CellKind, HeadKind};

@@ -11,7 +11,7 @@ mod values;
 
 pub use locate::{locate, Seg};
 pub use schema::{Axes, CheckSpec, DatasetSpec, Experiment, RecordSpec, TokenKind};
-pub use values::{fmt_f64, CellKind, DeviceSpec, HeadKind, InitKind, Param, ParamValue};
+pub use values::{fmt_f64, CellKind, DeviceSpec, HeadKind, InitKind, InitValue, Param, ParamValue, WeightsDigest};
 
 use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
