@@ -191,7 +191,11 @@ fn run(cli: Cli) -> Result<i32> {
             let workers = crate::workers::worker_count(&plan, jobs, shard.is_some());
             let mut trained_by_workers = 0;
             if workers > 1 {
-                let before = if force { 0 } else { crate::sweep::finished_runs(&plan, &results.path)? };
+                let before = if force {
+                    0
+                } else {
+                    crate::sweep::finished_runs(&plan, &results.path)?
+                };
                 let failed = crate::workers::run_shards(&experiment, &results.path, workers, force)?;
                 trained_by_workers = crate::sweep::finished_runs(&plan, &results.path)?.saturating_sub(before);
                 if failed > 0 {

@@ -315,7 +315,10 @@ fn jobs_train_in_worker_processes_with_identical_results() {
     // trained now.
     assert_eq!(stderr.matches("-> ").count(), 4, "{stderr}");
     assert!(!stderr.contains("already finished"), "{stderr}");
-    assert!(stderr.trim_end().lines().last().unwrap().contains("(48 trained now"), "{stderr}");
+    assert!(
+        stderr.trim_end().lines().last().unwrap().contains("(48 trained now"),
+        "{stderr}"
+    );
     assert_eq!(strip_time(&two.join("runs.csv")), strip_time(&one.join("runs.csv")));
     for f in ["curves.csv", "states.csv"] {
         assert_eq!(

@@ -39,7 +39,22 @@ fn check<T>(d: &LossDims, states: &[T], weight: &[T], bias: &[T], targets: &[u32
     );
 }
 
+/// Compiled with FMA where the CPU has it, like [`super::kernels::forward`].
 pub fn forward<T: Real>(d: &LossDims, states: &[T], weight: &[T], bias: &[T], targets: &[u32]) -> LossTrace<T> {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("fma") {
+        #[target_feature(enable = "fma")]
+        fn with_fma<T: Real>(d: &LossDims, states: &[T], weight: &[T], bias: &[T], targets: &[u32]) -> LossTrace<T> {
+            forward_impl(d, states, weight, bias, targets)
+        }
+        // SAFETY: the CPU supports FMA (checked just above).
+        return unsafe { with_fma(d, states, weight, bias, targets) };
+    }
+    forward_impl(d, states, weight, bias, targets)
+}
+
+#[inline(always)]
+fn forward_impl<T: Real>(d: &LossDims, states: &[T], weight: &[T], bias: &[T], targets: &[u32]) -> LossTrace<T> {
     check(d, states, weight, bias, targets);
     let (p_n, h_n, v_n) = (d.positions, d.hidden, d.vocab);
     let mut trace = LossTrace {
@@ -62,7 +77,7 @@ pub fn forward<T: Real>(d: &LossDims, states: &[T], weight: &[T], bias: &[T], ta
             }
             let mut max = z[0] + b[0];
             for (zc, &bc) in z.iter_mut().zip(b) {
-                *zc = *zc + bc;
+                *zc += bc;
                 if *zc > max {
                     max = *zc;
                 }
