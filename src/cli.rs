@@ -190,6 +190,7 @@ fn run(cli: Cli) -> Result<i32> {
             let mut force = force;
             let workers = crate::workers::worker_count(&plan, jobs, shard.is_some());
             let mut trained_by_workers = 0;
+            let workers_started = std::time::Instant::now();
             if workers > 1 {
                 let before = if force {
                     0
@@ -208,6 +209,11 @@ fn run(cli: Cli) -> Result<i32> {
                 force,
                 shard,
                 trained_by_workers,
+                workers_seconds: if workers > 1 {
+                    workers_started.elapsed().as_secs_f64()
+                } else {
+                    0.0
+                },
             };
             let (records, _) = crate::sweep::run(&file, &plan, &results, options, reporter.as_mut())?;
             let failed = records.iter().filter(|r| r.status == RunStatus::Failed).count();
@@ -263,7 +269,7 @@ fn run(cli: Cli) -> Result<i32> {
             let options = crate::sweep::SweepOptions {
                 force: false,
                 shard: Some(shard),
-                trained_by_workers: 0,
+                ..Default::default()
             };
             let (records, _) = crate::sweep::run(&file, &plan, &results, options, &mut reporter)?;
             let failed = records.iter().filter(|r| r.status == RunStatus::Failed).count();

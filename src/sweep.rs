@@ -19,7 +19,7 @@ use crate::train::{self, GroupResult, OptimizerKind, TrainJob};
 use std::collections::HashMap;
 use std::time::{Instant, SystemTime};
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct SweepOptions {
     /// Retrain every run even if a finished record exists.
     pub force: bool,
@@ -28,6 +28,8 @@ pub struct SweepOptions {
     /// Runs that `--jobs` worker processes trained just before this pass, which finds them
     /// finished: counted as trained now, not as resumed.
     pub trained_by_workers: usize,
+    /// Seconds those workers took, included in the sweep's reported time.
+    pub workers_seconds: f64,
 }
 
 /// How many runs of `plan` have a finished (not failed) record in `dir`.
@@ -212,7 +214,7 @@ pub fn run(
     reporter.event(&Event::SweepFinished {
         records: &records,
         trained_now,
-        seconds: started.elapsed().as_secs_f64(),
+        seconds: options.workers_seconds + started.elapsed().as_secs_f64(),
     });
     Ok((records, trained_now))
 }
