@@ -105,8 +105,16 @@ fn sweep_summary(records: &[RunRecord], trained_now: usize, seconds: f64) -> Str
     )
 }
 
-/// Plain lines on stderr, one per group start and end.
+/// Plain lines on stderr, one per group start and end. In a `--jobs` worker process each line
+/// starts with `worker I/N:`, since the workers share the terminal.
 pub struct LineReporter;
+
+fn line(text: String) {
+    match std::env::var(crate::workers::WORKER_ENV) {
+        Ok(worker) => eprintln!("worker {worker}: {text}"),
+        Err(_) => eprintln!("{text}"),
+    }
+}
 
 impl Reporter for LineReporter {
     fn event(&mut self, event: &Event<'_>) {
@@ -117,30 +125,28 @@ impl Reporter for LineReporter {
                 already_done,
                 groups,
                 out,
-            } => eprintln!("{}", start_line(experiment, *runs, *already_done, *groups, out)),
-            Event::GroupStarted { group, runs, groups } => {
-                eprintln!(
-                    "[{}/{groups}] training {} ({runs} runs)",
-                    group.index + 1,
-                    group.label()
-                )
-            }
+            } => line(start_line(experiment, *runs, *already_done, *groups, out)),
+            Event::GroupStarted { group, runs, groups } => line(format!(
+                "[{}/{groups}] training {} ({runs} runs)",
+                group.index + 1,
+                group.label()
+            )),
             Event::Epoch { .. } => {}
             Event::GroupFinished {
                 group,
                 groups,
                 records,
                 seconds,
-            } => eprintln!(
+            } => line(format!(
                 "[{}/{groups}] done in {seconds:.2} s: {}",
                 group.index + 1,
                 group_summary(records)
-            ),
+            )),
             Event::SweepFinished {
                 records,
                 trained_now,
                 seconds,
-            } => eprintln!("{}", sweep_summary(records, *trained_now, *seconds)),
+            } => line(sweep_summary(records, *trained_now, *seconds)),
         }
     }
 }

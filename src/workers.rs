@@ -18,7 +18,8 @@ use std::process::{Command, Stdio};
 /// the terminal, where bars would overwrite each other).
 pub const PLAIN_PROGRESS_ENV: &str = "SWEEPLAB_PLAIN_PROGRESS";
 
-/// Set in the environment of worker processes: they exit when their parent does.
+/// Set in the environment of worker processes (to their shard, `I/N`): they exit when their
+/// parent does, and label their progress lines.
 pub const WORKER_ENV: &str = "SWEEPLAB_WORKER";
 
 /// In a worker process, exits as soon as the parent sweep dies (killed, Ctrl-C): the parent
@@ -66,7 +67,7 @@ pub fn run_shards(experiment: &Path, out: &Path, jobs: usize, force: bool) -> Re
             .arg("--shard")
             .arg(format!("{}/{}", shard.index, shard.count))
             .env(PLAIN_PROGRESS_ENV, "1")
-            .env(WORKER_ENV, "1")
+            .env(WORKER_ENV, format!("{}/{}", shard.index + 1, shard.count))
             // Kept open until the worker is waited for; see `exit_with_parent`.
             .stdin(Stdio::piped());
         if force {
