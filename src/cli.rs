@@ -198,12 +198,16 @@ fn run(cli: Cli) -> Result<i32> {
                     crate::sweep::finished_runs(&plan, &results.path)?
                 };
                 let failed = crate::workers::run_shards(&experiment, &results.path, workers, force)?;
-                trained_by_workers = crate::sweep::finished_runs(&plan, &results.path)?.saturating_sub(before);
                 if failed > 0 {
                     eprintln!("{failed} worker process(es) did not finish; their unfinished runs train now");
                 }
-                // The workers did the training; this pass resumes and assembles.
-                force = false;
+                if failed == 0 || !force {
+                    // The workers did the training; this pass resumes and assembles.
+                    trained_by_workers = crate::sweep::finished_runs(&plan, &results.path)?.saturating_sub(before);
+                    force = false;
+                }
+                // Else (--force and a worker died): records of runs it never retrained are the
+                // old ones, so this pass retrains everything, as --force promises.
             }
             let options = crate::sweep::SweepOptions {
                 force,
@@ -214,6 +218,7 @@ fn run(cli: Cli) -> Result<i32> {
                 } else {
                     0.0
                 },
+                local_worker: shard.is_some() && std::env::var_os(crate::workers::WORKER_ENV).is_some(),
             };
             let (records, _) = crate::sweep::run(&file, &plan, &results, options, reporter.as_mut())?;
             let failed = records.iter().filter(|r| r.status == RunStatus::Failed).count();

@@ -30,6 +30,10 @@ pub struct SweepOptions {
     pub trained_by_workers: usize,
     /// Seconds those workers took, included in the sweep's reported time.
     pub workers_seconds: f64,
+    /// This process is a `--jobs` worker of a sweep on this machine (not a cluster task): its
+    /// shard keeps each GPU to one worker, and it writes no shard manifest (the parent writes
+    /// the sweep's manifest).
+    pub local_worker: bool,
 }
 
 /// How many runs of `plan` have a finished (not failed) record in `dir`.
@@ -114,13 +118,15 @@ pub fn run(
     reporter: &mut dyn Reporter,
 ) -> Result<(Vec<RunRecord>, usize)> {
     let started = Instant::now();
-    let started_at = SystemTime::now();
+    // Worker processes, if any, started the sweep earlier.
+    let started_at = SystemTime::now() - std::time::Duration::from_secs_f64(options.workers_seconds.max(0.0));
     let store = RecordStore::open(&results.path)?;
     if options.shard.is_none() {
         // This process owns the folder: leftovers of killed writes can go.
         store.remove_temporaries();
     }
     let blocks: Vec<Block> = match options.shard {
+        Some(shard) if options.local_worker => shard.local_blocks(plan),
         Some(shard) => shard.blocks(plan),
         None => Block::whole_groups(plan),
     };
@@ -204,6 +210,7 @@ pub fn run(
     );
     match options.shard {
         None => finish(file, results, &manifest)?,
+        Some(_) if options.local_worker => {}
         Some(shard) => {
             let shards = ResultsDir::prepare(&results.path.join("shards"))?;
             shards.write_file(&format!("shard-{}-of-{}.json", shard.index, shard.count), |out| {

@@ -32,7 +32,14 @@ pub fn exit_with_parent() {
     std::thread::spawn(|| {
         let mut buf = [0u8; 64];
         let mut stdin = std::io::stdin();
-        while matches!(std::io::Read::read(&mut stdin, &mut buf), Ok(n) if n > 0) {}
+        loop {
+            match std::io::Read::read(&mut stdin, &mut buf) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => break,
+            }
+        }
         std::process::exit(130);
     });
 }
@@ -43,12 +50,13 @@ pub fn cores() -> usize {
 }
 
 /// How many worker processes a sweep with `--jobs jobs` starts: none (train in this process)
-/// for one job, a shard (it is already a worker) or a single run; else at most one per run.
+/// for one job, a shard (it is already a worker) or a single block of work; else at most one
+/// per block.
 pub fn worker_count(plan: &Plan, jobs: usize, sharded: bool) -> usize {
-    if sharded || jobs <= 1 || plan.runs.len() <= 1 {
+    if sharded || jobs <= 1 {
         1
     } else {
-        jobs.min(plan.runs.len())
+        jobs.min(crate::cluster::block_count(plan, jobs)).max(1)
     }
 }
 
@@ -83,7 +91,7 @@ pub fn run_shards(experiment: &Path, out: &Path, jobs: usize, force: bool) -> Re
     let mut failed = 0;
     for mut child in children {
         match child.wait() {
-            // Exit 1 means the worker finished but some runs failed; the final pass reports them.
+            // Exit 1 means the worker finished but some runs failed; the final pass retries them.
             Ok(status) if matches!(status.code(), Some(0) | Some(1)) => {}
             _ => failed += 1,
         }

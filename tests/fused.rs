@@ -43,6 +43,17 @@ fn many_to_one() -> Dataset {
     }
 }
 
+/// Two sequences, a prediction after every step of each (state reset between them).
+fn two_sequences() -> Dataset {
+    Dataset {
+        name: "two".into(),
+        tokens: TokenKind::Char,
+        vocab: ["a", "b", "c"].map(String::from).to_vec(),
+        inputs: vec![vec![0, 1, 2, 0, 1], vec![2, 2, 1, 0, 0]],
+        targets: Targets::EveryStep(vec![vec![1, 2, 0, 1, 2], vec![2, 1, 0, 0, 1]]),
+    }
+}
+
 fn shape(cell: CellKind, data: &Dataset, hidden: usize) -> ModelShape {
     ModelShape {
         cell,
@@ -72,7 +83,7 @@ fn max_abs(a: &[f32]) -> f32 {
 #[test]
 fn fused_states_equal_the_op_by_op_cells() {
     let device = Default::default();
-    for data in [cyclic("AbAcAd", 20), many_to_one()] {
+    for data in [cyclic("AbAcAd", 20), many_to_one(), two_sequences()] {
         for cell in CELLS {
             let model = ReplicaModel::<B>::from_host(
                 &shape(cell, &data, 3),
@@ -118,10 +129,10 @@ fn cell_params(cell: &Cell<AB>) -> Vec<(&'static str, Tensor<AB, 3>)> {
 #[test]
 fn fused_gradients_equal_autodiff_of_the_op_by_op_cells() {
     let device = Default::default();
-    for data in [cyclic("AbAcAd", 20), many_to_one()] {
+    for (data, hidden) in [(cyclic("AbAcAd", 20), 3), (many_to_one(), 3), (two_sequences(), 1)] {
         let last_only = matches!(data.targets, Targets::LastStep(_));
         for cell in CELLS {
-            let s = shape(cell, &data, 3);
+            let s = shape(cell, &data, hidden);
             let model = ReplicaModel::<AB>::from_host(&s, &init::seeded(&s, &[4, 5]), &device);
             let input = SequenceInput::<AB>::new(&data.inputs, last_only, &device);
             let targets = LossTargets::<AB>::new(&data.flat_targets(), 2, &device);

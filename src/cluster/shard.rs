@@ -1,6 +1,6 @@
 use crate::error::{Error, Result};
 use crate::plan::Plan;
-use crate::spec::DeviceSpec;
+use crate::spec::{CellKind, DeviceSpec, HeadKind};
 
 /// Slice `index` of `count` disjoint slices of a plan. The unit is a [`Block`]: a whole group
 /// (the seeds of one configuration, trained as one replica batch), or, when a group alone is a
@@ -31,8 +31,20 @@ impl Shard {
     /// currently lightest shard (longest-processing-time rule), on an estimate of each block's
     /// work; every worker computes the same assignment from the same plan.
     pub fn blocks(&self, plan: &Plan) -> Vec<Block> {
+        self.blocks_with(plan, false)
+    }
+
+    /// The blocks of this shard when the shards are `--jobs` worker processes on one machine:
+    /// as [`Shard::blocks`], except that all blocks of one GPU go to one shard (`cuda:N` to
+    /// shard N mod count), so the workers never share a GPU and CPU blocks run beside it. (On a
+    /// cluster every task has its own GPU, so there GPU groups are dealt out like the rest.)
+    pub fn local_blocks(&self, plan: &Plan) -> Vec<Block> {
+        self.blocks_with(plan, true)
+    }
+
+    fn blocks_with(&self, plan: &Plan, pin_gpus: bool) -> Vec<Block> {
         let blocks = blocks(plan, self.count);
-        let assignment = assign(plan, &blocks, self.count);
+        let assignment = assign(plan, &blocks, self.count, pin_gpus);
         let mut mine: Vec<Block> = blocks
             .into_iter()
             .zip(assignment)
@@ -60,19 +72,27 @@ impl Block {
     }
 }
 
+/// How many blocks the plan is cut into for `count` shards.
+pub fn block_count(plan: &Plan, count: usize) -> usize {
+    blocks(plan, count.max(1)).len()
+}
+
 /// The plan cut into blocks for `count` shards: a group stays whole unless it is more than
 /// a quarter of one shard's fair share of the work; then it is cut into near-equal parts of
 /// about that size (never smaller than one run), so that a plan of one or two big groups still
-/// keeps every shard busy.
+/// keeps every shard busy. Only groups on the fused CPU path are cut: their cost grows with the
+/// number of replicas, while op-by-op training (memoryless, `head: none`, CUDA) costs mostly per
+/// operation, about the same for 1 or 25 replicas, so cutting it would multiply its cost.
 fn blocks(plan: &Plan, count: usize) -> Vec<Block> {
     let total: u128 = (0..plan.groups.len()).map(|g| cost(plan, g)).sum();
     let grain = (total / (4 * count as u128)).max(1);
     let mut blocks = Vec::new();
     for (g, group) in plan.groups.iter().enumerate() {
         let n = group.runs.len();
-        // A GPU group stays whole: one launch for all its replicas is the point of the GPU.
-        let on_gpu = matches!(group.device, DeviceSpec::Cuda(_));
-        let pieces = if count == 1 || on_gpu {
+        let fused_cpu = matches!(group.device, DeviceSpec::Cpu | DeviceSpec::NdArray)
+            && matches!(group.cell, CellKind::Rnn | CellKind::Lstm | CellKind::Gru)
+            && group.head == HeadKind::Linear;
+        let pieces = if count == 1 || !fused_cpu {
             1
         } else {
             (cost(plan, g).div_ceil(grain) as usize).clamp(1, n.max(1))
@@ -96,9 +116,9 @@ fn cost(plan: &Plan, g: usize) -> u128 {
     group.runs.len() as u128 * group.epochs as u128 * (data.positions() as u128 + 1) * width as u128
 }
 
-/// Shard of every block. The blocks of one GPU all go to one shard (`cuda:N` to shard N mod
-/// count), so that a sweep's worker processes never share a GPU; the rest are dealt by LPT.
-fn assign(plan: &Plan, blocks: &[Block], count: usize) -> Vec<usize> {
+/// Shard of every block, by LPT; with `pin_gpus` the blocks of `cuda:N` first all go to shard
+/// N mod count.
+fn assign(plan: &Plan, blocks: &[Block], count: usize, pin_gpus: bool) -> Vec<usize> {
     let block_cost = |b: &Block| {
         let group = &plan.groups[b.group];
         cost(plan, b.group) * b.runs.len() as u128 / group.runs.len().max(1) as u128
@@ -108,7 +128,7 @@ fn assign(plan: &Plan, blocks: &[Block], count: usize) -> Vec<usize> {
     let mut order = Vec::with_capacity(blocks.len());
     for (i, b) in blocks.iter().enumerate() {
         match plan.groups[b.group].device {
-            DeviceSpec::Cuda(n) => {
+            DeviceSpec::Cuda(n) if pin_gpus => {
                 shard_of[i] = n % count;
                 load[n % count] += block_cost(b);
             }

@@ -22,7 +22,10 @@ pub fn train_on(
     on_epoch: &mut dyn FnMut(usize),
 ) -> Result<GroupResult, String> {
     match device {
-        DeviceSpec::Cpu => Ok(train::<Autodiff<Flex>>(job, &Default::default(), on_epoch)),
+        // A panic inside training (an assertion in a kernel, say) fails this group's runs with
+        // its message instead of aborting the sweep.
+        DeviceSpec::Cpu => device::catch_panic(|| train::<Autodiff<Flex>>(job, &Default::default(), on_epoch))
+            .map_err(|m| format!("training failed: {m}")),
         DeviceSpec::NdArray => {
             // burn-ndarray hands every op to rayon's global pool; for tensors this small the
             // hand-offs cost more than the arithmetic. Inside a one-thread pool they run inline.

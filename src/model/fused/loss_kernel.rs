@@ -39,22 +39,9 @@ fn check<T>(d: &LossDims, states: &[T], weight: &[T], bias: &[T], targets: &[u32
     );
 }
 
-/// Compiled with FMA where the CPU has it, like [`super::kernels::forward`].
+/// Logits are accumulated with plain multiply-adds (two roundings), unlike burn's matmul head
+/// used for the final evaluation; the two differ in the last bits.
 pub fn forward<T: Real>(d: &LossDims, states: &[T], weight: &[T], bias: &[T], targets: &[u32]) -> LossTrace<T> {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("fma") {
-        #[target_feature(enable = "fma")]
-        fn with_fma<T: Real>(d: &LossDims, states: &[T], weight: &[T], bias: &[T], targets: &[u32]) -> LossTrace<T> {
-            forward_impl(d, states, weight, bias, targets)
-        }
-        // SAFETY: the CPU supports FMA (checked just above).
-        return unsafe { with_fma(d, states, weight, bias, targets) };
-    }
-    forward_impl(d, states, weight, bias, targets)
-}
-
-#[inline(always)]
-fn forward_impl<T: Real>(d: &LossDims, states: &[T], weight: &[T], bias: &[T], targets: &[u32]) -> LossTrace<T> {
     check(d, states, weight, bias, targets);
     let (p_n, h_n, v_n) = (d.positions, d.hidden, d.vocab);
     let mut trace = LossTrace {

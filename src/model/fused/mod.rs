@@ -4,10 +4,13 @@
 //!
 //! It is a backend extension in burn's sense ([`FusedBackend`]): the plain backends run the
 //! forward loops of [`kernels`]; `Autodiff<B>` registers the op in the autodiff graph with its
-//! own backward (BPTT in one loop), so training stays burn training: burn parameters, burn
-//! autodiff for the head and the loss, burn's optimiser. The kernels run on the host; on the CPU
-//! backends reading a tensor to the host is a copy of a few hundred floats. On CUDA the same op
-//! works but pays two device round trips per epoch, so CUDA runs use the op-by-op cells.
+//! own backward (BPTT in one loop). The linear head with the cross-entropy loss is a second
+//! fused op ([`loss_kernel`]). Training stays burn training: burn parameters, burn autodiff
+//! (which chains the two ops and sums the replica losses), burn's optimiser. The kernels run on
+//! the host; on the CPU backends reading a tensor to the host is a memory copy (parameters,
+//! states and their gradients: a few floats per replica and position). On CUDA the same ops work
+//! but copy those tensors between device and host several times per epoch, so CUDA runs use the
+//! op-by-op cells.
 
 pub mod kernels;
 pub mod loss_kernel;
