@@ -74,6 +74,57 @@ fn shards_cover_every_run_exactly_once_in_blocks_of_one_group() {
     assert_eq!(Shard::parse("2/5").unwrap(), Shard { index: 2, count: 5 });
 }
 
+/// GPU groups are never cut. On a cluster (every task has its own GPU) they are dealt out like
+/// the rest; among `--jobs` workers on one machine all of `cuda:0` goes to one worker. Groups
+/// off the fused path (memoryless, `head: none`) stay whole: their cost is per operation.
+#[test]
+fn gpu_groups_stay_whole_and_share_one_local_worker() {
+    let file = ExperimentFile::from_source(
+        Path::new("g.yaml"),
+        "name: g\ndatasets: [{name: a, cyclic: AbAcAd, repeat: 6}]\ngrid: {cell: [rnn, memoryless], hidden: [2, 3, 4, 5], seed: 0..25, lr: 0.1, epochs: 2, device: [cuda, cpu]}\nexclude: [{cell: memoryless, device: cuda}]\n".into(),
+    )
+    .unwrap();
+    let plan = plan::build(&file).unwrap();
+    let on_cuda = |g: usize| plan.groups[g].device != sweeplab::spec::DeviceSpec::Cpu;
+    let uncut = |g: usize| on_cuda(g) || plan.groups[g].cell == sweeplab::spec::CellKind::Memoryless;
+    for shards in [2, 3] {
+        let cluster: Vec<Vec<_>> = (0..shards)
+            .map(|i| {
+                (Shard {
+                    index: i,
+                    count: shards,
+                })
+                .blocks(&plan)
+            })
+            .collect();
+        let local: Vec<Vec<_>> = (0..shards)
+            .map(|i| {
+                (Shard {
+                    index: i,
+                    count: shards,
+                })
+                .local_blocks(&plan)
+            })
+            .collect();
+        for blocks in [&cluster, &local] {
+            for b in blocks.iter().flatten().filter(|b| uncut(b.group)) {
+                assert_eq!(b.runs, plan.groups[b.group].runs, "a whole group");
+            }
+        }
+        let gpu_shards = |blocks: &[Vec<sweeplab::cluster::Block>]| {
+            (0..shards)
+                .filter(|&i| blocks[i].iter().any(|b| on_cuda(b.group)))
+                .count()
+        };
+        assert!(gpu_shards(&cluster) > 1, "cluster tasks share the GPU groups");
+        assert_eq!(gpu_shards(&local), 1, "one local worker per GPU");
+        assert!(
+            local.iter().all(|b| !b.is_empty()),
+            "the CPU work goes to the other workers"
+        );
+    }
+}
+
 fn strip_time(path: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(path).unwrap();
     let mut rows: Vec<String> = text
