@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::plan::{self, Plan};
-use crate::results::ResultsFolder;
+use crate::results::{read_curves, ResultsFolder};
 use std::collections::HashMap;
 
 #[derive(Debug, Clone)]
@@ -27,20 +27,6 @@ pub fn sample(n: usize, k: usize) -> Vec<usize> {
     out
 }
 
-fn read_curves(folder: &ResultsFolder) -> Result<HashMap<String, Vec<f32>>> {
-    let path = folder.dir.join("curves.csv");
-    let mut reader = csv::Reader::from_path(&path).map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;
-    let mut out: HashMap<String, Vec<f32>> = HashMap::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;
-        let loss: f32 = record.get(2).unwrap_or("").parse().unwrap_or(f32::NAN);
-        out.entry(record.get(0).unwrap_or("").to_string())
-            .or_default()
-            .push(loss);
-    }
-    Ok(out)
-}
-
 fn same(a: f32, b: f32) -> bool {
     a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
 }
@@ -52,7 +38,7 @@ pub fn reproduce(
     on_group: &mut dyn FnMut(&str, usize),
 ) -> Result<Vec<Comparison>> {
     let plan: Plan = plan::build(&folder.experiment)?;
-    let curves = read_curves(folder)?;
+    let curves = read_curves(&folder.dir.join("curves.csv"))?;
     let trained: Vec<_> = folder.runs.iter().filter(|r| r.status != "failed").collect();
     let chosen: Vec<_> = sample(trained.len(), k.unwrap_or(trained.len()))
         .into_iter()

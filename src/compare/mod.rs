@@ -7,19 +7,16 @@
 //! succeeded. Per group (pairs grouped by everything but the seed): the success count on each
 //! side and whether it changed. Reads only the stored CSVs and experiment; knows nothing of burn.
 //!
-//! `read` takes what it needs from states.csv and runs.csv beyond the typed `results` reader;
 //! `render` draws the tables (terminal, and the cells the report's markdown and HTML use) and
 //! writes the per-run CSV.
 
-mod read;
 mod render;
 
 pub use render::{fmt_diff, write_csv, Table, CSV_COLUMNS};
 
 use crate::error::{Error, Result};
-use crate::results::{ResultsFolder, RunRow};
-use read::{read_errors, read_probs, Probs};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use crate::results::{read_states, ResultsFolder, RunRow};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// One run of a pair, as `runs.csv` stores it.
@@ -158,10 +155,8 @@ pub fn within(folder: &ResultsFolder) -> Result<Vec<Comparison>> {
             if devs.is_empty() { "no runs".to_string() } else { devs[0].clone() }
         )));
     }
-    let errors = read_errors(&folder.dir.join("runs.csv"));
     let rows: Vec<&RunRow> = folder.runs.iter().collect();
-    let ids: HashSet<&str> = rows.iter().map(|r| r.run_id.as_str()).collect();
-    let probs = read_probs(&folder.dir.join("states.csv"), &ids)?;
+    let probs = read_probs(&folder.dir)?;
     let on = |d: &str| rows.iter().copied().filter(|r| r.device == d).collect::<Vec<_>>();
     let reference = on(&devs[0]);
     let side = |d: &String| Side {
@@ -174,13 +169,11 @@ pub fn within(folder: &ResultsFolder) -> Result<Vec<Comparison>> {
         .map(|d| {
             let inputs = SideInputs {
                 rows: &reference,
-                errors: &errors,
                 probs: &probs,
             };
             let other = on(d);
             let other_inputs = SideInputs {
                 rows: &other,
-                errors: &errors,
                 probs: &probs,
             };
             build(
@@ -223,14 +216,7 @@ pub fn between(a: &ResultsFolder, b: &ResultsFolder) -> Result<Comparison> {
     };
     let rows_a: Vec<&RunRow> = a.runs.iter().collect();
     let rows_b: Vec<&RunRow> = b.runs.iter().collect();
-    let ids_a: HashSet<&str> = rows_a.iter().map(|r| r.run_id.as_str()).collect();
-    let ids_b: HashSet<&str> = rows_b.iter().map(|r| r.run_id.as_str()).collect();
-    let (errors_a, errors_b) = (
-        read_errors(&a.dir.join("runs.csv")),
-        read_errors(&b.dir.join("runs.csv")),
-    );
-    let probs_a = read_probs(&a.dir.join("states.csv"), &ids_a)?;
-    let probs_b = read_probs(&b.dir.join("states.csv"), &ids_b)?;
+    let (probs_a, probs_b) = (read_probs(&a.dir)?, read_probs(&b.dir)?);
     let cmp = build(
         name_a,
         Side {
@@ -245,12 +231,10 @@ pub fn between(a: &ResultsFolder, b: &ResultsFolder) -> Result<Comparison> {
         },
         SideInputs {
             rows: &rows_a,
-            errors: &errors_a,
             probs: &probs_a,
         },
         SideInputs {
             rows: &rows_b,
-            errors: &errors_b,
             probs: &probs_b,
         },
         with_device,
@@ -306,9 +290,33 @@ fn folder_labels(a: &Path, b: &Path) -> (String, String) {
     }
 }
 
+/// Stored probabilities by run id: (position, symbol index) -> value.
+type Probs = HashMap<String, BTreeMap<(u32, u32), f32>>;
+
+/// The `prob` values of a folder's states.csv by run id. A folder without states.csv (nothing
+/// recorded) has none.
+fn read_probs(dir: &Path) -> Result<Probs> {
+    let path = dir.join("states.csv");
+    if !path.exists() {
+        return Ok(Probs::new());
+    }
+    let probs = |positions: &[crate::results::PositionStates]| {
+        let mut out = BTreeMap::new();
+        for (p, pos) in positions.iter().enumerate() {
+            for (i, &v) in pos.probs.iter().enumerate() {
+                out.insert((p as u32, i as u32), v as f32);
+            }
+        }
+        out
+    };
+    Ok(read_states(&path)?
+        .into_iter()
+        .map(|(id, run)| (id, probs(&run.positions)))
+        .collect())
+}
+
 struct SideInputs<'a> {
     rows: &'a [&'a RunRow],
-    errors: &'a HashMap<String, String>,
     probs: &'a Probs,
 }
 
@@ -363,11 +371,11 @@ fn build(
     };
     let index_b = index(&in_b, &b.label)?;
     index(&in_a, &a.label)?;
-    let side_of = |r: &RunRow, inputs: &SideInputs<'_>| RunSide {
+    let side_of = |r: &RunRow| RunSide {
         run_id: r.run_id.clone(),
         device: r.device.clone(),
         status: r.status.clone(),
-        error: inputs.errors.get(&r.run_id).cloned().unwrap_or_default(),
+        error: r.error.clone(),
         final_loss: r.final_loss,
         success: r.success,
     };
@@ -375,8 +383,8 @@ fn build(
     let mut used_b = vec![false; in_b.rows.len()];
     let mut push = |ra: Option<&RunRow>, rb: Option<&RunRow>| {
         let r = ra.or(rb).expect("one side of a pair exists");
-        let sa = ra.map(|x| side_of(x, &in_a));
-        let sb = rb.map(|x| side_of(x, &in_b));
+        let sa = ra.map(&side_of);
+        let sb = rb.map(&side_of);
         let trained = |s: &Option<RunSide>| s.as_ref().is_some_and(|s| s.status != "failed");
         let loss_diff = (trained(&sa) && trained(&sb)).then(|| {
             let (x, y) = (sa.as_ref().unwrap().final_loss, sb.as_ref().unwrap().final_loss);
@@ -390,9 +398,9 @@ fn build(
             group: group_label(r, with_device),
             dataset: r.dataset.clone(),
             cell: r.cell.clone(),
-            hidden: r.hidden.clone(),
+            hidden: r.hidden.to_string(),
             lr: r.lr.clone(),
-            epochs: r.epochs.clone(),
+            epochs: r.epochs.to_string(),
             head: r.head.clone(),
             init: r.init.clone(),
             seed: r.seed,

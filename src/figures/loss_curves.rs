@@ -25,7 +25,7 @@ pub fn draw(results: &Results, group: &Group, out: &Path) -> Result<Vec<PathBuf>
                 .iter()
                 .enumerate()
                 .filter(|(_, l)| l.is_finite() && **l > 0.0)
-                .map(|(e, &l)| ((e + 1) as f64, l))
+                .map(|(e, &l)| ((e + 1) as f64, f64::from(l)))
                 .collect();
             (ok, points)
         })

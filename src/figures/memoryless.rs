@@ -10,9 +10,10 @@
 
 use super::canvas::{self, anchored, bold, font, text_size, Area, DrawResult};
 use super::colormap::{self, GREY, TAB10, TEXT};
-use super::data::{Group, PositionStates, Results, Run, RunStates};
+use super::data::{Group, Results};
 use super::FiguresSpec;
 use crate::error::Result;
+use crate::results::{PositionStates, RunRow, RunStates};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use std::path::{Path, PathBuf};
@@ -48,14 +49,14 @@ pub fn draw(results: &Results, group: &Group, spec: &FiguresSpec, out: &Path) ->
     Ok(vec![written1, written2])
 }
 
-fn describe(run: &Run) -> String {
+fn describe(run: &RunRow) -> String {
     format!(
         "{}, {} hidden, seed {}: loss {}, accuracy {:.0}%",
         run.dataset,
         run.hidden,
         run.seed,
-        canvas::fmt_loss(run.final_loss),
-        run.accuracy * 100.0
+        canvas::fmt_loss(f64::from(run.final_loss)),
+        f64::from(run.accuracy) * 100.0
     )
 }
 

@@ -7,9 +7,10 @@
 
 use super::canvas::{self, anchored, bold, font, text_size, Area, DrawResult};
 use super::colormap::{self, GREY, LIGHT_GREY, LIME, SUCCESS, TEXT};
-use super::data::{Group, Results, Run};
+use super::data::{Group, Results};
 use super::FiguresSpec;
 use crate::error::Result;
+use crate::results::RunRow;
 use plotters::style::text_anchor::{HPos, VPos};
 use plotters::style::{FontTransform, RGBColor};
 use std::path::{Path, PathBuf};
@@ -179,7 +180,7 @@ pub struct GridText {
 
 /// Everything one state-grid figure shows, resolved from the CSVs.
 struct Content<'a> {
-    runs: Vec<&'a Run>,
+    runs: Vec<&'a RunRow>,
     /// Per subplot: the `[h | prob]` rows, or `None` when the run has no recorded states.
     matrices: Vec<Option<Vec<Vec<f64>>>>,
     text: GridText,
@@ -260,10 +261,11 @@ impl<'a> Content<'a> {
     }
 }
 
-fn subplot_title(run: &Run) -> String {
+fn subplot_title(run: &RunRow) -> String {
+    let loss = canvas::fmt_loss(f64::from(run.final_loss));
     match run.status.as_str() {
-        "ok" if run.success => format!("✓ seed {}  loss {}", run.seed, canvas::fmt_loss(run.final_loss)),
-        "ok" => format!("seed {}  loss {}", run.seed, canvas::fmt_loss(run.final_loss)),
+        "ok" if run.success => format!("✓ seed {}  loss {loss}", run.seed),
+        "ok" => format!("seed {}  loss {loss}", run.seed),
         status => format!("seed {}  {status}", run.seed),
     }
 }
@@ -301,7 +303,7 @@ fn draw_content(area: &Area, content: &Content, range: (f64, f64)) -> DrawResult
     Ok(())
 }
 
-fn draw_subplot(area: &Area, content: &Content, i: usize, run: &Run, range: (f64, f64)) -> DrawResult {
+fn draw_subplot(area: &Area, content: &Content, i: usize, run: &RunRow, range: (f64, f64)) -> DrawResult {
     let layout = &content.layout;
     let rect = layout.heatmap_rect(i);
     let (x0, y0, x1, y1) = rect;

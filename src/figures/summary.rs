@@ -5,8 +5,9 @@
 
 use super::canvas::{self, anchored, bold, font, text_size, Area, DrawResult};
 use super::colormap::{GREY, LIGHT_GREY, SUCCESS, TEXT};
-use super::data::{Group, Results, Run};
+use super::data::{Group, Results};
 use crate::error::Result;
+use crate::results::RunRow;
 use plotters::style::text_anchor::{HPos, VPos};
 use plotters::style::RGBColor;
 use std::path::{Path, PathBuf};
@@ -21,7 +22,7 @@ const LABEL_SIZE: f64 = 17.0;
 const GRID: RGBColor = RGBColor(200, 200, 200);
 
 /// The parameters that can distinguish seed groups, with how each is shown in a label.
-type Describe = fn(&Run) -> String;
+type Describe = fn(&RunRow) -> String;
 const PARAMETERS: [Describe; 7] = [
     |r| r.dataset.clone(),
     |r| canvas::cell_title(&r.cell),

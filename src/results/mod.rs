@@ -1,62 +1,22 @@
-//! Reading a results folder back: the stored experiment, `runs.csv` as typed rows, and the
-//! manifest. Used by `check`, `report` and `reproduce`; knows nothing of burn.
+//! Reading a results folder back (its writers are in [`crate::output`]): one typed reader per
+//! table, `runs_csv`, `curves_csv` and `states_csv`, with errors that name the file, line and
+//! column; the folder as a whole ([`ResultsFolder`]: stored experiment, runs, manifest); and
+//! the per-group statistics. Used by `check`, `report`, `reproduce`, `compare` and the figures;
+//! knows nothing of burn.
+
+mod curves_csv;
+mod runs_csv;
+mod states_csv;
+mod table;
+
+pub use curves_csv::read_curves;
+pub use runs_csv::{read_runs, RunRow};
+pub use states_csv::{read_states, PositionStates, RunStates};
 
 use crate::error::{Error, Result};
 use crate::manifest::Manifest;
 use crate::spec::ExperimentFile;
 use std::path::{Path, PathBuf};
-
-/// One row of `runs.csv`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunRow {
-    pub run_id: String,
-    pub group: usize,
-    pub dataset: String,
-    pub cell: String,
-    pub hidden: String,
-    pub seed: u64,
-    pub device: String,
-    pub epochs: String,
-    pub lr: String,
-    pub head: String,
-    /// `sweeplab` when the column is absent (tables written before `init` existed).
-    pub init: String,
-    pub final_loss: f32,
-    pub accuracy: f32,
-    pub success: bool,
-    pub train_seconds: f64,
-    pub status: String,
-}
-
-impl RunRow {
-    /// Everything but the seed: rows with equal keys are one group, across results folders.
-    pub fn group_key(&self) -> String {
-        let key = format!(
-            "{} {}({}) head={} lr={} epochs={} on {}",
-            self.dataset, self.cell, self.hidden, self.head, self.lr, self.epochs, self.device
-        );
-        match self.init.as_str() {
-            "sweeplab" => key,
-            init => format!("{key} init={init}"),
-        }
-    }
-
-    /// The value of a swept parameter column, for `where` selectors.
-    pub fn param(&self, name: &str) -> Option<String> {
-        Some(match name {
-            "dataset" => self.dataset.clone(),
-            "cell" => self.cell.clone(),
-            "hidden" => self.hidden.clone(),
-            "device" => self.device.clone(),
-            "lr" => self.lr.clone(),
-            "epochs" => self.epochs.clone(),
-            "head" => self.head.clone(),
-            "init" => self.init.clone(),
-            "seed" => self.seed.to_string(),
-            _ => return None,
-        })
-    }
-}
 
 pub struct ResultsFolder {
     pub dir: PathBuf,
@@ -96,79 +56,6 @@ impl ResultsFolder {
             manifest,
         })
     }
-}
-
-/// The runs.csv columns the readers need, in the order `read_runs` indexes them.
-const READ_COLUMNS: [&str; 15] = [
-    "run_id",
-    "group",
-    "dataset",
-    "cell",
-    "hidden",
-    "seed",
-    "device",
-    "epochs",
-    "lr",
-    "head",
-    "final_loss",
-    "accuracy",
-    "success",
-    "train_seconds",
-    "status",
-];
-
-pub fn read_runs(path: &Path) -> Result<Vec<RunRow>> {
-    let bad = |msg: String| Error::Other(format!("{}: {msg}", path.display()));
-    let mut reader = csv::Reader::from_path(path).map_err(|e| bad(format!("cannot read: {e}")))?;
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| bad(e.to_string()))?
-        .iter()
-        .map(String::from)
-        .collect();
-    let col = |name: &str| {
-        header
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| bad(format!("no column '{name}'")))
-    };
-    let cols = READ_COLUMNS.map(col);
-    let idx: Vec<usize> = cols.into_iter().collect::<Result<_>>()?;
-    let init_col = header.iter().position(|h| h == "init");
-    let mut rows = Vec::new();
-    for (line, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| bad(e.to_string()))?;
-        let get = |i: usize| record.get(idx[i]).unwrap_or("").to_string();
-        let num = |i: usize| -> Result<f64> {
-            get(i).parse::<f64>().map_err(|_| {
-                bad(format!(
-                    "row {}: {} is not a number: '{}'",
-                    line + 2,
-                    READ_COLUMNS[i],
-                    get(i)
-                ))
-            })
-        };
-        rows.push(RunRow {
-            run_id: get(0),
-            group: num(1)? as usize,
-            dataset: get(2),
-            cell: get(3),
-            hidden: get(4),
-            seed: num(5)? as u64,
-            device: get(6),
-            epochs: get(7),
-            lr: get(8),
-            head: get(9),
-            init: init_col.and_then(|i| record.get(i)).unwrap_or("sweeplab").to_string(),
-            final_loss: num(10)? as f32,
-            accuracy: num(11)? as f32,
-            success: get(12) == "true",
-            train_seconds: num(13)?,
-            status: get(14),
-        });
-    }
-    Ok(rows)
 }
 
 /// Statistics of one group of runs (the seeds of one configuration).
