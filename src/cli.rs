@@ -354,7 +354,7 @@ fn run(cli: Cli) -> Result<i32> {
             let (_, plan) = load(&experiment)?;
             match print_plan(&plan) {
                 // `sweeplab plan x.yaml | head` is fine.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                Err(e) if is_broken_pipe(&e) => {}
                 other => other.map_err(|e| Error::Other(format!("cannot print the plan: {e}")))?,
             }
             Ok(0)
@@ -429,6 +429,15 @@ fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
     }
+}
+
+/// The reader of our stdout has gone; the csv writer wraps that io error in its own.
+fn is_broken_pipe(e: &std::io::Error) -> bool {
+    let wrapped = e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<csv::Error>())
+        .is_some_and(|c| matches!(c.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe));
+    e.kind() == std::io::ErrorKind::BrokenPipe || wrapped
 }
 
 fn print_plan(plan: &Plan) -> std::io::Result<()> {

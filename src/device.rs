@@ -44,15 +44,21 @@ pub fn catch_panic<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 /// Installs a panic hook that prints one line (no backtrace) and nothing for caught panics.
 pub fn install_quiet_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
-        if CATCHING.with(|c| c.get()) {
-            return;
-        }
         let msg = info
             .payload()
             .downcast_ref::<String>()
             .cloned()
             .or_else(|| info.payload().downcast_ref::<&str>().map(|s| s.to_string()))
             .unwrap_or_else(|| "unknown panic".into());
+        // Output piped into a reader that has gone (`sweeplab ... 2>&1 | head`): stop quietly,
+        // as a Unix tool killed by SIGPIPE would (Rust ignores the signal, so `eprintln!`
+        // panics instead). Every finished run is already stored.
+        if msg.starts_with("failed printing to std") && msg.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        if CATCHING.with(|c| c.get()) {
+            return;
+        }
         let place = info
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))

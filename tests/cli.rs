@@ -329,3 +329,43 @@ fn cuda_without_a_gpu_fails_those_runs_only() {
     );
     assert!(rows[0][col("error")].contains("CUDA driver library"), "{:?}", rows[0]);
 }
+
+/// `sweeplab sweep ... 2>&1 | head -1`: when the reader of the progress lines goes away, the
+/// sweep stops quietly with 141 (as a tool killed by SIGPIPE), not with an internal error, and
+/// `plan | head -1` succeeds.
+#[test]
+fn a_closed_output_pipe_stops_quietly() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let exp = write(
+        dir.path(),
+        "pipe.yaml",
+        "name: pipe\ndatasets: [{name: d, cyclic: AbAcAd, repeat: 20}]\ngrid: {cell: lstm, hidden: [2, 3, 4], seed: 0..4, lr: 0.1, epochs: 300}\n",
+    );
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sweeplab"))
+        .args(["sweep", "--jobs=1", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(&exp)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("sweep pipe: 12 runs"), "{first}");
+    // The reader is dropped here; the next progress line meets a closed pipe.
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(141));
+    let plan = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "'{}' plan '{}' | head -1",
+            env!("CARGO_BIN_EXE_sweeplab"),
+            exp.display()
+        ))
+        .output()
+        .unwrap();
+    assert!(plan.status.success());
+    assert!(plan.stderr.is_empty(), "{}", String::from_utf8_lossy(&plan.stderr));
+}
