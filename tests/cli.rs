@@ -1,18 +1,10 @@
 //! The real binary, as a user runs it: sweeps that write CSVs, plain-line progress, bad input
 //! that exits 2 with one clear line and leaves earlier results alone, failed and diverged runs.
 
-use assert_cmd::Command;
 use std::path::Path;
 
-fn sweeplab() -> Command {
-    Command::cargo_bin("sweeplab").unwrap()
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
+mod common;
+use common::{sweeplab, write};
 
 fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let mut r = csv::Reader::from_path(path).unwrap();

@@ -2,21 +2,13 @@
 //! the sbatch scripts respect the cluster's limits, and `merge` is idempotent and reports
 //! missing runs. (The real Slurm round trip is tests/slurm/run.sh.)
 
-use assert_cmd::Command;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use sweeplab::cluster::{slurm, Shard};
 use sweeplab::plan;
 use sweeplab::spec::ExperimentFile;
 
-fn sweeplab() -> Command {
-    Command::cargo_bin("sweeplab").unwrap()
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
+mod common;
+use common::{sweeplab, write};
 
 const EXP: &str = "name: c
 datasets:

@@ -5,19 +5,11 @@
 //! loss on burn ops, where they differ by ~1e-6.) Every number compare prints is recomputed here
 //! from the runs.csv and states.csv it read.
 
-use assert_cmd::Command;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-fn sweeplab() -> Command {
-    Command::cargo_bin("sweeplab").unwrap()
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
+mod common;
+use common::{sweeplab, write};
 
 /// A small experiment: 2 cells x the seeds on the given devices (12 runs for 3 seeds, 2 devices),
 /// without a head (where flex and ndarray differ most).

@@ -9,28 +9,13 @@ use sweeplab::model::{init, Cell, Kernel, LossTargets, ModelShape, ReplicaModel,
 use sweeplab::spec::{CellKind, HeadKind, TokenKind};
 use sweeplab::train::{self, TrainJob};
 
+mod common;
+use common::cyclic;
+
 type B = Flex;
 type AB = Autodiff<Flex>;
 
 const CELLS: [CellKind; 3] = [CellKind::Rnn, CellKind::Lstm, CellKind::Gru];
-
-fn cyclic(pattern: &str, repeat: usize) -> Dataset {
-    let text: Vec<char> = pattern.repeat(repeat).chars().collect();
-    let mut vocab = text.clone();
-    vocab.sort();
-    vocab.dedup();
-    let ids: Vec<usize> = text
-        .iter()
-        .map(|c| vocab.iter().position(|v| v == c).unwrap())
-        .collect();
-    Dataset {
-        name: pattern.into(),
-        tokens: TokenKind::Char,
-        vocab: vocab.iter().map(|c| c.to_string()).collect(),
-        inputs: vec![ids[..ids.len() - 1].to_vec()],
-        targets: Targets::EveryStep(vec![ids[1..].to_vec()]),
-    }
-}
 
 /// Several sequences, each predicting one token after its last step (like the words data).
 fn many_to_one() -> Dataset {

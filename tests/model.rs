@@ -5,32 +5,17 @@ use burn::backend::{Autodiff, Flex};
 use burn::module::Param;
 use burn::nn::{GateController, GruConfig, Linear, LstmConfig, RnnConfig};
 use burn::prelude::*;
-use sweeplab::data::{Dataset, Targets};
+use sweeplab::data::Dataset;
 use sweeplab::model::host::HostParams;
 use sweeplab::model::{init, Kernel, ModelShape, Recurrence, ReplicaModel, SequenceInput};
-use sweeplab::spec::{CellKind, HeadKind, TokenKind};
+use sweeplab::spec::{CellKind, HeadKind};
 use sweeplab::train::{self, TrainJob};
 
 type B = Flex;
 use burn::backend::flex::FlexDevice;
 
-fn cyclic(pattern: &str, repeat: usize) -> Dataset {
-    let text: Vec<char> = pattern.repeat(repeat).chars().collect();
-    let mut vocab: Vec<char> = text.clone();
-    vocab.sort();
-    vocab.dedup();
-    let ids: Vec<usize> = text
-        .iter()
-        .map(|c| vocab.iter().position(|v| v == c).unwrap())
-        .collect();
-    Dataset {
-        name: pattern.into(),
-        tokens: TokenKind::Char,
-        vocab: vocab.iter().map(|c| c.to_string()).collect(),
-        inputs: vec![ids[..ids.len() - 1].to_vec()],
-        targets: Targets::EveryStep(vec![ids[1..].to_vec()]),
-    }
-}
+mod common;
+use common::cyclic;
 
 fn shape(cell: CellKind, vocab: usize, hidden: usize) -> ModelShape {
     ModelShape {

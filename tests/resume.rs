@@ -1,22 +1,14 @@
 //! Reproducibility and CI through the real binary: resume after `kill -9`, edit-and-resume,
 //! retry of failed runs, the manifest, `check` exit codes, `reproduce` and `report`.
 
-use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-fn sweeplab() -> Command {
-    Command::cargo_bin("sweeplab").unwrap()
-}
+mod common;
+use common::{sweeplab, write};
 
 fn bin() -> PathBuf {
     assert_cmd::cargo::cargo_bin("sweeplab")
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
 }
 
 /// runs.csv rows without the timing column, sorted by run id.
