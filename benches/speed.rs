@@ -12,14 +12,17 @@
 //! Every figure is the best of a few repetitions (the minimum is the least disturbed by other
 //! work on the machine). Nothing here asserts a time: this prints measurements.
 
-use burn::backend::{Autodiff, Flex};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
-use sweeplab::data::{Dataset, Targets};
-use sweeplab::model::{init, Kernel, ModelShape};
-use sweeplab::spec::{CellKind, HeadKind, TokenKind};
-use sweeplab::train::{self, TrainJob};
+use sweeplab::data::Dataset;
+use sweeplab::model::Kernel;
+use sweeplab::spec::CellKind;
+
+// The integration tests' helpers (datasets, one-group training).
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::cyclic;
 
 const W1_HIDDEN: [usize; 3] = [2, 3, 4];
 const W1_SEEDS: u64 = 25;
@@ -144,44 +147,10 @@ fn best(reps: usize, mut f: impl FnMut()) -> f64 {
         .fold(f64::INFINITY, f64::min)
 }
 
-fn cyclic(pattern: &str, repeat: usize) -> Dataset {
-    let text: Vec<char> = pattern.repeat(repeat).chars().collect();
-    let mut vocab = text.clone();
-    vocab.sort();
-    vocab.dedup();
-    let ids: Vec<usize> = text
-        .iter()
-        .map(|c| vocab.iter().position(|v| v == c).unwrap())
-        .collect();
-    Dataset {
-        name: pattern.into(),
-        tokens: TokenKind::Char,
-        vocab: vocab.iter().map(|c| c.to_string()).collect(),
-        inputs: vec![ids[..ids.len() - 1].to_vec()],
-        targets: Targets::EveryStep(vec![ids[1..].to_vec()]),
-    }
-}
-
+/// Trains `replicas` seeds of one group; the sum of their final losses keeps the work observable.
 fn train_group(data: &Dataset, cell: CellKind, hidden: usize, replicas: usize, epochs: usize, kernel: Kernel) -> f32 {
-    let shape = ModelShape {
-        cell,
-        vocab: data.vocab.len(),
-        hidden,
-        head: HeadKind::Linear,
-    };
     let seeds: Vec<u64> = (0..replicas as u64).collect();
-    let init = init::seeded(&shape, &seeds);
-    let job = TrainJob {
-        shape,
-        lr: LR as f64,
-        epochs,
-        data,
-        init: &init,
-        keep_positions: 8,
-        optimizer: Default::default(),
-        kernel,
-    };
-    let result = train::train::<Autodiff<Flex>>(&job, &Default::default(), &mut |_| {});
+    let result = common::train_group(cell, data, hidden, &seeds, epochs, LR as f64, kernel);
     result.replicas.iter().map(|r| r.final_loss).sum()
 }
 

@@ -10,7 +10,7 @@ use sweeplab::spec::{CellKind, HeadKind, TokenKind};
 use sweeplab::train::{self, TrainJob};
 
 mod common;
-use common::cyclic;
+use common::{cyclic, train_group};
 
 type B = Flex;
 type AB = Autodiff<Flex>;
@@ -293,22 +293,6 @@ fn loss_kernel_passes_a_finite_difference_check() {
     }
 }
 
-fn train_group(cell: CellKind, data: &Dataset, seeds: &[u64], epochs: usize, kernel: Kernel) -> train::GroupResult {
-    let s = shape(cell, data, 3);
-    let init = init::seeded(&s, seeds);
-    let job = TrainJob {
-        shape: s,
-        lr: 0.1,
-        epochs,
-        data,
-        init: &init,
-        keep_positions: 4,
-        optimizer: Default::default(),
-        kernel,
-    };
-    train::train::<AB>(&job, &Default::default(), &mut |_| {})
-}
-
 /// Whole training runs: every epoch's loss of fused training against op-by-op training. The
 /// two differ from the first epoch in the last bits (see above); Adam at lr 0.1 then amplifies
 /// rounding (the notes call these trainings chaotic), so over 40 epochs we allow 1e-4 on
@@ -318,8 +302,8 @@ fn fused_training_follows_the_op_by_op_reference() {
     for data in [cyclic("AbAcAd", 20), many_to_one()] {
         for cell in CELLS {
             let seeds = [3, 14, 15];
-            let fused = train_group(cell, &data, &seeds, 40, Kernel::Fused);
-            let reference = train_group(cell, &data, &seeds, 40, Kernel::OpByOp);
+            let fused = train_group(cell, &data, 3, &seeds, 40, 0.1, Kernel::Fused);
+            let reference = train_group(cell, &data, 3, &seeds, 40, 0.1, Kernel::OpByOp);
             for (f, r) in fused.replicas.iter().zip(&reference.replicas) {
                 let d = max_abs_diff(&f.curve, &r.curve).max((f.final_loss - r.final_loss).abs());
                 eprintln!(

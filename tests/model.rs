@@ -1,21 +1,19 @@
 //! The replica-batched cells against burn's own modules and a plain step-by-step cell loop,
 //! and batched training against training each replica alone.
 
-use burn::backend::{Autodiff, Flex};
+use burn::backend::Flex;
 use burn::module::Param;
 use burn::nn::{GateController, GruConfig, Linear, LstmConfig, RnnConfig};
 use burn::prelude::*;
-use sweeplab::data::Dataset;
 use sweeplab::model::host::HostParams;
 use sweeplab::model::{init, Kernel, ModelShape, Recurrence, ReplicaModel, SequenceInput};
 use sweeplab::spec::{CellKind, HeadKind};
-use sweeplab::train::{self, TrainJob};
 
 type B = Flex;
 use burn::backend::flex::FlexDevice;
 
 mod common;
-use common::cyclic;
+use common::{cyclic, train_group};
 
 fn shape(cell: CellKind, vocab: usize, hidden: usize) -> ModelShape {
     ModelShape {
@@ -192,35 +190,6 @@ fn memoryless_state_depends_on_the_current_token_only() {
             assert!((states[t * 2 + j] - emb[x * 2 + j].tanh()).abs() <= 1e-6);
         }
     }
-}
-
-fn train_group(
-    cell: CellKind,
-    data: &Dataset,
-    hidden: usize,
-    seeds: &[u64],
-    epochs: usize,
-    lr: f64,
-    kernel: Kernel,
-) -> train::GroupResult {
-    let shape = ModelShape {
-        cell,
-        vocab: data.vocab.len(),
-        hidden,
-        head: HeadKind::Linear,
-    };
-    let init = init::seeded(&shape, seeds);
-    let job = TrainJob {
-        shape,
-        lr,
-        epochs,
-        data,
-        init: &init,
-        keep_positions: 8,
-        optimizer: Default::default(),
-        kernel,
-    };
-    train::train::<Autodiff<B>>(&job, &Default::default(), &mut |_| {})
 }
 
 /// R replicas trained as one model against each trained alone, every epoch's loss. The

@@ -117,14 +117,7 @@ impl WeightsFile {
     }
 
     fn parse(path: &Path, source: String, digest: WeightsDigest) -> Result<Self> {
-        let root: Value = serde_yaml_ng::from_str(&source).map_err(|e| {
-            let line = e.location().map(|l| l.line());
-            let mut message = e.to_string();
-            if let Some(pos) = message.find(" at line ") {
-                message.truncate(pos);
-            }
-            Error::config(path, line, None, message)
-        })?;
+        let root: Value = serde_yaml_ng::from_str(&source).map_err(|e| crate::spec::yaml_error(path, e))?;
         let at = |keys: &[&str], message: String| {
             Error::config(path, line_of(&source, keys).or(Some(1)), Some(&keys.join(".")), message)
         };

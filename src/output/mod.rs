@@ -10,7 +10,7 @@ mod states_csv;
 
 pub use curves_csv::CurvesCsv;
 pub use record_store::RecordStore;
-pub use runs_csv::RunsCsv;
+pub use runs_csv::{RunsCsv, RUNS_COLUMNS};
 pub use states_csv::StatesCsv;
 
 use crate::error::{Error, Result};

@@ -2,6 +2,7 @@
 
 use super::table::Table;
 use crate::error::Result;
+use crate::output::RUNS_COLUMNS;
 use std::path::Path;
 
 /// One row of `runs.csv`.
@@ -63,26 +64,11 @@ impl RunRow {
 
 pub fn read_runs(path: &Path) -> Result<Vec<RunRow>> {
     let mut table = Table::open(path)?;
+    // The writer's column list: the first 16 are required; `error` and `init` (the last two)
+    // may be absent from older files.
     let [id, experiment, group, dataset, cell, hidden, seed, device, epochs, lr, head, loss, acc, success, seconds, status] =
-        table.columns([
-            "run_id",
-            "experiment",
-            "group",
-            "dataset",
-            "cell",
-            "hidden",
-            "seed",
-            "device",
-            "epochs",
-            "lr",
-            "head",
-            "final_loss",
-            "accuracy",
-            "success",
-            "train_seconds",
-            "status",
-        ])?;
-    let (error, init) = (table.column("error"), table.column("init"));
+        table.columns(std::array::from_fn(|i| RUNS_COLUMNS[i]))?;
+    let [error, init] = [RUNS_COLUMNS[16], RUNS_COLUMNS[17]].map(|name| table.column(name));
     let mut runs = Vec::new();
     table.for_each(|c| {
         let optional = |column: Option<usize>, absent: &str| column.map_or(absent, |i| c.text(i)).to_string();

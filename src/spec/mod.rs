@@ -24,6 +24,17 @@ pub struct ExperimentFile {
     pub experiment: Experiment,
 }
 
+/// A YAML parse error of `path` as one `file:line: message` error.
+pub(crate) fn yaml_error(path: &Path, e: serde_yaml_ng::Error) -> Error {
+    let line = e.location().map(|l| l.line());
+    // serde_yaml_ng appends " at line X column Y"; we print the line ourselves.
+    let mut message = e.to_string();
+    if let Some(pos) = message.find(" at line ") {
+        message.truncate(pos);
+    }
+    Error::config(path, line, None, message)
+}
+
 impl ExperimentFile {
     /// Reads and structurally parses an experiment file. Semantic checks live in `plan`.
     pub fn load(path: &Path) -> Result<Self> {
@@ -32,15 +43,7 @@ impl ExperimentFile {
     }
 
     pub fn from_source(path: &Path, source: String) -> Result<Self> {
-        let experiment: Experiment = serde_yaml_ng::from_str(&source).map_err(|e| {
-            let line = e.location().map(|l| l.line());
-            // serde_yaml_ng appends " at line X column Y"; we print the line ourselves.
-            let mut message = e.to_string();
-            if let Some(pos) = message.find(" at line ") {
-                message.truncate(pos);
-            }
-            Error::config(path, line, None, message)
-        })?;
+        let experiment: Experiment = serde_yaml_ng::from_str(&source).map_err(|e| yaml_error(path, e))?;
         Ok(Self {
             path: path.to_path_buf(),
             source,

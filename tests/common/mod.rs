@@ -2,9 +2,12 @@
 #![allow(dead_code)]
 
 use assert_cmd::Command;
+use burn::backend::{Autodiff, Flex};
 use std::path::{Path, PathBuf};
 use sweeplab::data::{Dataset, Targets};
-use sweeplab::spec::TokenKind;
+use sweeplab::model::{init, Kernel, ModelShape};
+use sweeplab::spec::{CellKind, HeadKind, TokenKind};
+use sweeplab::train::{self, GroupResult, TrainJob};
 
 /// The real binary, built by cargo for the tests.
 pub fn sweeplab() -> Command {
@@ -36,4 +39,34 @@ pub fn cyclic(pattern: &str, repeat: usize) -> Dataset {
         inputs: vec![ids[..ids.len() - 1].to_vec()],
         targets: Targets::EveryStep(vec![ids[1..].to_vec()]),
     }
+}
+
+/// Trains `seeds` as one group (sweeplab's init, burn's Adam, linear head) on flex.
+pub fn train_group(
+    cell: CellKind,
+    data: &Dataset,
+    hidden: usize,
+    seeds: &[u64],
+    epochs: usize,
+    lr: f64,
+    kernel: Kernel,
+) -> GroupResult {
+    let shape = ModelShape {
+        cell,
+        vocab: data.vocab.len(),
+        hidden,
+        head: HeadKind::Linear,
+    };
+    let init = init::seeded(&shape, seeds);
+    let job = TrainJob {
+        shape,
+        lr,
+        epochs,
+        data,
+        init: &init,
+        keep_positions: 8,
+        optimizer: Default::default(),
+        kernel,
+    };
+    train::train::<Autodiff<Flex>>(&job, &Default::default(), &mut |_| {})
 }

@@ -20,6 +20,7 @@ use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
 use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use burn::backend::autodiff::NodeId;
 use burn::backend::{Autodiff, Cuda, Flex, NdArray};
 use burn::prelude::*;
 use burn::tensor::ops::FloatTensor;
@@ -47,8 +48,8 @@ pub trait FusedBackend: Backend {
     fn fused_head_loss(params: [FloatTensor<Self>; 3], targets: Arc<Vec<u32>>) -> FloatTensor<Self>;
 }
 
-fn to_host<B: Backend>(t: FloatTensor<B>) -> (Vec<f32>, [usize; 3]) {
-    let t = Tensor::<B, 3>::from_primitive(TensorPrimitive::Float(t));
+fn to_host<B: Backend, const D: usize>(t: FloatTensor<B>) -> (Vec<f32>, [usize; D]) {
+    let t = Tensor::<B, D>::from_primitive(TensorPrimitive::Float(t));
     let dims = t.dims();
     let data = t
         .into_data()
@@ -64,6 +65,21 @@ fn from_host<B: Backend, const D: usize>(data: Vec<f32>, shape: [usize; D], devi
         .tensor()
 }
 
+/// Hands the kernel's gradients (`[R, rows, cols]` each, in the op's input order) to burn for
+/// the inputs that require one.
+fn register_grads<B: Backend, const N: usize>(
+    grads: &mut Gradients,
+    parents: [Option<NodeId>; N],
+    values: [(Vec<f32>, [usize; 3]); N],
+    device: &B::Device,
+) {
+    for (parent, (value, shape)) in parents.into_iter().zip(values) {
+        if let Some(id) = parent {
+            grads.register::<B>(id, from_host::<B, 3>(value, shape, device));
+        }
+    }
+}
+
 /// The four parameters on the host, with the sizes of the call.
 #[derive(Debug, Clone)]
 struct HostCall {
@@ -77,7 +93,7 @@ struct HostCall {
 
 impl HostCall {
     fn read<B: Backend>(cell: CellKind, params: [FloatTensor<B>; 4], tokens: Arc<Tokens>) -> Self {
-        let [w_ih, w_hh, b_ih, b_hh] = params.map(to_host::<B>);
+        let [w_ih, w_hh, b_ih, b_hh] = params.map(to_host::<B, 3>);
         let [replicas, vocab, gates] = w_ih.1;
         let dims = Dims {
             cell,
@@ -136,7 +152,7 @@ struct LossCall {
 
 impl LossCall {
     fn read<B: Backend>(params: [FloatTensor<B>; 3], targets: Arc<Vec<u32>>) -> Self {
-        let [states, weight, bias] = params.map(to_host::<B>);
+        let [states, weight, bias] = params.map(to_host::<B, 3>);
         let [replicas, positions, hidden] = states.1;
         let dims = LossDims {
             replicas,
@@ -196,11 +212,7 @@ impl<B: Backend> Backward<B, 4> for FusedBackward {
         let d_states = grads.consume::<B>(&ops.node);
         let device = B::float_device(&d_states);
         let call = &ops.state.call;
-        let d_states = Tensor::<B, 4>::from_primitive(TensorPrimitive::Float(d_states))
-            .into_data()
-            .convert::<f32>()
-            .into_vec::<f32>()
-            .expect("f32 tensor data");
+        let (d_states, _) = to_host::<B, 4>(d_states);
         let g = kernels::backward(
             &call.dims,
             &call.weights(),
@@ -210,18 +222,13 @@ impl<B: Backend> Backward<B, 4> for FusedBackward {
         );
         let d = &call.dims;
         let gates = d.cell.gates() * d.hidden;
-        let shapes = [
-            [d.replicas, d.vocab, gates],
-            [d.replicas, d.hidden, gates],
-            [d.replicas, 1, gates],
-            [d.replicas, 1, gates],
+        let values = [
+            (g.w_ih, [d.replicas, d.vocab, gates]),
+            (g.w_hh, [d.replicas, d.hidden, gates]),
+            (g.b_ih, [d.replicas, 1, gates]),
+            (g.b_hh, [d.replicas, 1, gates]),
         ];
-        let values = [g.w_ih, g.w_hh, g.b_ih, g.b_hh];
-        for ((parent, value), shape) in ops.parents.iter().zip(values).zip(shapes) {
-            if let Some(node) = parent {
-                grads.register::<B>(node.id, from_host::<B, 3>(value, shape, &device));
-            }
-        }
+        register_grads::<B, 4>(grads, ops.parents.map(|p| p.map(|n| n.id)), values, &device);
     }
 }
 
@@ -241,11 +248,7 @@ impl<B: Backend> Backward<B, 3> for HeadLossBackward {
     fn backward(self, ops: Ops<Self::State, 3>, grads: &mut Gradients, _checkpointer: &mut Checkpointer) {
         let d_losses = grads.consume::<B>(&ops.node);
         let device = B::float_device(&d_losses);
-        let d_losses = Tensor::<B, 1>::from_primitive(TensorPrimitive::Float(d_losses))
-            .into_data()
-            .convert::<f32>()
-            .into_vec::<f32>()
-            .expect("f32 tensor data");
+        let (d_losses, _) = to_host::<B, 1>(d_losses);
         let c = &ops.state.call;
         let g = loss_kernel::backward(
             &c.dims,
@@ -257,16 +260,12 @@ impl<B: Backend> Backward<B, 3> for HeadLossBackward {
             &d_losses,
         );
         let d = &c.dims;
-        let shapes = [
-            [d.replicas, d.positions, d.hidden],
-            [d.replicas, d.hidden, d.vocab],
-            [d.replicas, 1, d.vocab],
+        let values = [
+            (g.states, [d.replicas, d.positions, d.hidden]),
+            (g.weight, [d.replicas, d.hidden, d.vocab]),
+            (g.bias, [d.replicas, 1, d.vocab]),
         ];
-        for ((parent, value), shape) in ops.parents.iter().zip([g.states, g.weight, g.bias]).zip(shapes) {
-            if let Some(node) = parent {
-                grads.register::<B>(node.id, from_host::<B, 3>(value, shape, &device));
-            }
-        }
+        register_grads::<B, 3>(grads, ops.parents.map(|p| p.map(|n| n.id)), values, &device);
     }
 }
 
