@@ -189,21 +189,23 @@ fn run(cli: Cli) -> Result<i32> {
             let mut reporter = crate::progress::for_stderr();
             let mut force = force;
             let workers = crate::workers::worker_count(&plan, jobs, shard.is_some());
-            let mut trained_by_workers = 0;
+            let mut finished_before_workers = None;
             let workers_started = std::time::Instant::now();
-            if workers > 1 {
-                let before = if force {
-                    0
-                } else {
-                    crate::sweep::finished_runs(&plan, &results.path)?
-                };
+            let before = if workers > 1 && !force {
+                crate::sweep::finished_runs(&plan, &results.path)?
+            } else {
+                0
+            };
+            // Workers only when there is something to train (a resumed, finished folder only
+            // needs assembling).
+            if workers > 1 && before < plan.runs.len() {
                 let failed = crate::workers::run_shards(&experiment, &results.path, workers, force)?;
                 if failed > 0 {
                     eprintln!("{failed} worker process(es) did not finish; their unfinished runs train now");
                 }
                 if failed == 0 || !force {
                     // The workers did the training; this pass resumes and assembles.
-                    trained_by_workers = crate::sweep::finished_runs(&plan, &results.path)?.saturating_sub(before);
+                    finished_before_workers = Some(before);
                     force = false;
                 }
                 // Else (--force and a worker died): records of runs it never retrained are the
@@ -212,7 +214,7 @@ fn run(cli: Cli) -> Result<i32> {
             let options = crate::sweep::SweepOptions {
                 force,
                 shard,
-                trained_by_workers,
+                finished_before_workers,
                 workers_seconds: if workers > 1 {
                     workers_started.elapsed().as_secs_f64()
                 } else {

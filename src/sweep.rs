@@ -25,9 +25,10 @@ pub struct SweepOptions {
     pub force: bool,
     /// Train only this slice of the plan (cluster array tasks).
     pub shard: Option<Shard>,
-    /// Runs that `--jobs` worker processes trained just before this pass, which finds them
-    /// finished: counted as trained now, not as resumed.
-    pub trained_by_workers: usize,
+    /// How many runs were finished before `--jobs` worker processes trained just ahead of
+    /// this pass: the runs this pass finds finished beyond those were trained by the workers,
+    /// and count as trained now, not as resumed.
+    pub finished_before_workers: Option<usize>,
     /// Seconds those workers took, included in the sweep's reported time.
     pub workers_seconds: f64,
     /// This process is a `--jobs` worker of a sweep on this machine (not a cluster task): its
@@ -142,8 +143,11 @@ pub fn run(
             }
         }
     }
-    let by_workers = options.trained_by_workers.min(done.iter().flatten().count());
-    let resumed = done.iter().flatten().count() - by_workers;
+    let found = done.iter().flatten().count();
+    let by_workers = options
+        .finished_before_workers
+        .map_or(0, |before| found.saturating_sub(before));
+    let resumed = found - by_workers;
     results.write_file("experiment.yaml", |out| out.write_all(file.source.as_bytes()))?;
     results.write_file("resolved.yaml", |out| {
         let text = serde_yaml_ng::to_string(&file.experiment).map_err(std::io::Error::other)?;
