@@ -452,6 +452,16 @@ fn print_plan(plan: &Plan) -> std::io::Result<()> {
         plan.runs.len(),
         plan.groups.len()
     )?;
+    let blocks = crate::cluster::Block::whole_groups(plan);
+    let launches = crate::launch::pack(plan, blocks.iter().map(|b| (b, b.runs.clone())).collect());
+    for launch in launches.iter().filter(|l| l.members.len() > 1) {
+        let groups: Vec<String> = launch.members.iter().map(|(g, _)| g.index.to_string()).collect();
+        writeln!(
+            out,
+            "# groups {} train as one launch (op by op, same shapes: packed into one replica batch)",
+            groups.join(", ")
+        )?;
+    }
     let mut w = csv::Writer::from_writer(&mut out);
     let mut header = vec!["index", "run_id", "group"];
     header.extend(Param::ALL.iter().map(|p| p.name()));

@@ -14,6 +14,7 @@ pub mod data;
 pub mod device;
 pub mod error;
 pub mod figures;
+pub mod launch;
 pub mod manifest;
 pub mod model;
 pub mod output;

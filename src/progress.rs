@@ -1,6 +1,7 @@
 //! Progress: the sweep emits [`Event`]s, a [`Reporter`] renders them - an indicatif bar on a
 //! terminal, plain lines otherwise (CI logs, pipes).
 
+use crate::launch::Launch;
 use crate::plan::GroupSpec;
 use crate::record::{RunRecord, RunStatus};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -16,6 +17,11 @@ pub enum Event<'a> {
         already_done: usize,
         groups: usize,
         out: &'a Path,
+    },
+    /// The groups of `launch` train together as one replica batch; a `GroupStarted` for each
+    /// follows, and their `Epoch`s name the first.
+    Packed {
+        launch: &'a Launch<'a>,
     },
     /// `runs` of the group's runs train now (the others finished earlier).
     GroupStarted {
@@ -96,6 +102,15 @@ fn start_line(experiment: &str, runs: usize, already_done: usize, groups: usize,
     s
 }
 
+/// The `GroupStarted` lines that follow name the groups.
+fn packed_line(launch: &Launch<'_>) -> String {
+    format!(
+        "packing {} groups ({} runs) into one launch",
+        launch.members.len(),
+        launch.runs()
+    )
+}
+
 fn sweep_summary(records: &[RunRecord], trained_now: usize, seconds: f64) -> String {
     let ok = records.iter().filter(|r| r.succeeded()).count();
     let failed = records.iter().filter(|r| r.status == RunStatus::Failed).count();
@@ -126,6 +141,7 @@ impl Reporter for LineReporter {
                 groups,
                 out,
             } => line(start_line(experiment, *runs, *already_done, *groups, out)),
+            Event::Packed { launch } => line(packed_line(launch)),
             Event::GroupStarted { group, runs, groups } => line(format!(
                 "[{}/{groups}] training {} ({runs} runs)",
                 group.index + 1,
@@ -178,6 +194,11 @@ impl Reporter for BarReporter {
                 bar.enable_steady_tick(Duration::from_millis(200));
                 bar.println(start_line(experiment, *runs, *already_done, *groups, out));
                 self.bar = Some(bar);
+            }
+            Event::Packed { launch } => {
+                if let Some(bar) = &self.bar {
+                    bar.println(packed_line(launch));
+                }
             }
             Event::GroupStarted { group, .. } => {
                 if let Some(bar) = &self.bar {

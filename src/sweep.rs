@@ -1,4 +1,5 @@
-//! Drives a sweep: plan -> training of each group -> records -> files, with progress events.
+//! Drives a sweep: plan -> training of each launch (a group, or groups packed together:
+//! `crate::launch`) -> records -> files, with progress events.
 //!
 //! Resumable: each finished run is stored atomically as its own record (`runs/<id>.json`)
 //! before anything else is written; runs whose record exists are skipped on the next
@@ -8,14 +9,16 @@
 
 use crate::cluster::{Block, Shard};
 use crate::error::Result;
+use crate::launch::{self, Launch};
 use crate::manifest::Manifest;
+use crate::model::host::HostParams;
 use crate::model::{init, torch_init, ModelShape};
 use crate::output::{RecordStore, ResultsDir};
 use crate::plan::{GroupSpec, Plan};
 use crate::progress::{Event, Reporter};
 use crate::record::{RunRecord, RunStatus};
 use crate::spec::{ExperimentFile, InitKind};
-use crate::train::{self, GroupResult, OptimizerKind, TrainJob};
+use crate::train::{self, GroupResult, JobPart, OptimizerKind, TrainJob};
 use std::collections::HashMap;
 use std::time::{Instant, SystemTime};
 
@@ -54,58 +57,88 @@ pub fn train_runs(
     pending: &[usize],
     on_epoch: &mut dyn FnMut(usize),
 ) -> Vec<RunRecord> {
-    let data = &plan.datasets[&group.dataset];
+    let launch = Launch {
+        members: vec![(group, pending.to_vec())],
+    };
+    train_launch(plan, &launch, on_epoch).pop().unwrap_or_default()
+}
+
+/// Trains every member of `launch` as one replica batch; the records of each member's runs.
+pub fn train_launch(plan: &Plan, launch: &Launch<'_>, on_epoch: &mut dyn FnMut(usize)) -> Vec<Vec<RunRecord>> {
+    let (first, _) = launch.members[0];
     let shape = ModelShape {
-        cell: group.cell,
-        vocab: data.vocab.len(),
-        hidden: group.hidden,
-        head: group.head,
+        cell: first.cell,
+        vocab: plan.datasets[&first.dataset].vocab.len(),
+        hidden: first.hidden,
+        head: first.head,
     };
-    let seeds: Vec<u64> = pending.iter().map(|&i| plan.runs[i].seed).collect();
-    // `init: torch` reproduces a PyTorch notebook: its initial values and its Adam formula.
-    let (params, optimizer) = match group.init {
-        InitKind::Sweeplab => (init::seeded(&shape, &seeds), OptimizerKind::Burn),
-        InitKind::Torch => (torch_init::torch_seeded(&shape, &seeds), OptimizerKind::Torch),
-        // Given weights: the same values for every replica, burn's Adam.
-        InitKind::File(_) => {
-            let given = group.init_file.as_ref().expect("the plan converts every weights file");
-            (given.replicated(seeds.len()), OptimizerKind::Burn)
-        }
-    };
+    let mut params = Vec::new();
+    let mut parts = Vec::new();
+    let mut optimizer = OptimizerKind::Burn;
+    for (group, pending) in &launch.members {
+        let seeds: Vec<u64> = pending.iter().map(|&i| plan.runs[i].seed).collect();
+        // `init: torch` reproduces a PyTorch notebook: its initial values and its Adam formula.
+        // (Groups of one launch agree on the formula: `launch::pack`.)
+        let (init, kind) = match group.init {
+            InitKind::Sweeplab => (init::seeded(&shape, &seeds), OptimizerKind::Burn),
+            InitKind::Torch => (torch_init::torch_seeded(&shape, &seeds), OptimizerKind::Torch),
+            // Given weights: the same values for every replica, burn's Adam.
+            InitKind::File(_) => {
+                let given = group.init_file.as_ref().expect("the plan converts every weights file");
+                (given.replicated(seeds.len()), OptimizerKind::Burn)
+            }
+        };
+        params.push(init);
+        optimizer = kind;
+        parts.push(JobPart {
+            data: &plan.datasets[&group.dataset],
+            lr: group.lr,
+            replicas: seeds.len(),
+        });
+    }
+    let params = HostParams::concat(&params);
     let job = TrainJob {
         shape,
-        lr: group.lr,
-        epochs: group.epochs,
-        data,
+        parts: &parts,
+        epochs: first.epochs,
         init: &params,
         keep_positions: plan.record.positions,
         optimizer,
-        kernel: train::kernel_for(group.device),
+        kernel: train::kernel_for(first.device),
     };
-    let outcome: std::result::Result<GroupResult, String> = train::train_on(group.device, &job, on_epoch);
-    let positions = data.position_labels(plan.record.positions);
-    match outcome {
+    let outcome: std::result::Result<GroupResult, String> = train::train_on(first.device, &job, on_epoch);
+    let runs = launch.runs();
+    let mut replicas = match outcome {
         Ok(result) => {
-            let share = result.seconds / pending.len() as f64;
+            let share = result.seconds / runs as f64;
+            Ok(result.replicas.into_iter().map(move |replica| (replica, share)))
+        }
+        Err(message) => Err(message),
+    };
+    launch
+        .members
+        .iter()
+        .map(|(group, pending)| {
+            let data = &plan.datasets[&group.dataset];
+            let positions = data.position_labels(plan.record.positions);
             pending
                 .iter()
-                .zip(result.replicas)
-                .map(|(&ri, replica)| {
-                    RunRecord::trained(
-                        plan.runs[ri].clone(),
-                        replica,
-                        share,
-                        positions.clone(),
-                        data.vocab.clone(),
-                    )
+                .map(|&ri| match &mut replicas {
+                    Ok(trained) => {
+                        let (replica, share) = trained.next().expect("one result per replica");
+                        RunRecord::trained(
+                            plan.runs[ri].clone(),
+                            replica,
+                            share,
+                            positions.clone(),
+                            data.vocab.clone(),
+                        )
+                    }
+                    Err(message) => RunRecord::failed(plan.runs[ri].clone(), message.clone()),
                 })
                 .collect()
-        }
-        Err(message) => pending
-            .iter()
-            .map(|&ri| RunRecord::failed(plan.runs[ri].clone(), message.clone()))
-            .collect(),
-    }
+        })
+        .collect()
 }
 
 /// Runs every unfinished run of `plan` (or of one shard of it), writing into `results` as it
@@ -171,36 +204,53 @@ pub fn run(
     };
     write_tables(&done)?;
     let mut trained_now = by_workers;
-    for block in &blocks {
-        let group = &plan.groups[block.group];
-        let pending: Vec<usize> = block.runs.iter().copied().filter(|&i| done[i].is_none()).collect();
-        if pending.is_empty() {
-            continue;
+    let pending: Vec<(&Block, Vec<usize>)> = blocks
+        .iter()
+        .map(|block| {
+            (
+                block,
+                block.runs.iter().copied().filter(|&i| done[i].is_none()).collect(),
+            )
+        })
+        .filter(|(_, pending): &(_, Vec<usize>)| !pending.is_empty())
+        .collect();
+    for launch in launch::pack(plan, pending) {
+        let groups = plan.groups.len();
+        if launch.members.len() > 1 {
+            reporter.event(&Event::Packed { launch: &launch });
         }
-        reporter.event(&Event::GroupStarted {
-            group,
-            runs: pending.len(),
-            groups: plan.groups.len(),
-        });
-        let group_started = Instant::now();
-        let records = train_runs(plan, group, &pending, &mut |epoch| {
-            reporter.event(&Event::Epoch { group, epoch })
+        for (group, pending) in &launch.members {
+            reporter.event(&Event::GroupStarted {
+                group,
+                runs: pending.len(),
+                groups,
+            });
+        }
+        let launch_started = Instant::now();
+        let (lead, _) = launch.members[0];
+        let records = train_launch(plan, &launch, &mut |epoch| {
+            reporter.event(&Event::Epoch { group: lead, epoch })
         });
         // The record is the run's commit point: stored first, then the tables.
-        for record in &records {
+        for record in records.iter().flatten() {
             store.save(record)?;
         }
-        trained_now += records.len();
-        for (&ri, record) in pending.iter().zip(&records) {
-            done[ri] = Some(record.clone());
+        for ((_, pending), records) in launch.members.iter().zip(&records) {
+            trained_now += records.len();
+            for (&ri, record) in pending.iter().zip(records) {
+                done[ri] = Some(record.clone());
+            }
         }
         write_tables(&done)?;
-        reporter.event(&Event::GroupFinished {
-            group,
-            groups: plan.groups.len(),
-            records: &records,
-            seconds: group_started.elapsed().as_secs_f64(),
-        });
+        let seconds = launch_started.elapsed().as_secs_f64();
+        for ((group, _), records) in launch.members.iter().zip(&records) {
+            reporter.event(&Event::GroupFinished {
+                group,
+                groups,
+                records,
+                seconds,
+            });
+        }
     }
     let records: Vec<RunRecord> = done.into_iter().flatten().collect();
     let manifest = Manifest::new(

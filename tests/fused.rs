@@ -4,10 +4,10 @@
 use burn::backend::{Autodiff, Flex};
 use burn::prelude::*;
 use sweeplab::data::{Dataset, Targets};
-use sweeplab::model::fused::{kernels, loss_kernel};
+use sweeplab::model::fused::{kernels, loss_kernel, ReplicaSets};
 use sweeplab::model::{init, Cell, Kernel, LossTargets, ModelShape, ReplicaModel, SequenceInput};
 use sweeplab::spec::{CellKind, HeadKind, TokenKind};
-use sweeplab::train::{self, TrainJob};
+use sweeplab::train::{self, JobPart, TrainJob};
 
 mod common;
 use common::{cyclic, train_group};
@@ -189,7 +189,12 @@ fn recurrence_kernels_pass_a_finite_difference_check() {
             batch,
             steps,
         };
-        let tokens: Vec<u32> = (0..batch * steps).map(|i| ((i * 7 + 3) % v) as u32).collect();
+        // Each replica reads its own sequences (as in a packed launch of two datasets).
+        let tokens = ReplicaSets {
+            values: (0..2 * batch * steps).map(|i| ((i * 7 + 3) % v) as u32).collect(),
+            len: batch * steps,
+            set_of: vec![1, 0],
+        };
         let mut params = [
             rng.vec(replicas * v * g, 0.8),
             rng.vec(replicas * h * g, 0.8),
@@ -240,7 +245,12 @@ fn loss_kernel_passes_a_finite_difference_check() {
         hidden: 4,
         vocab: 5,
     };
-    let targets: Vec<u32> = (0..d.positions).map(|p| ((p * 3 + 1) % d.vocab) as u32).collect();
+    // Two target sets: replicas 0 and 2 read one, replica 1 the other.
+    let targets = ReplicaSets {
+        values: (0..2 * d.positions).map(|p| ((p * 3 + 1) % d.vocab) as u32).collect(),
+        len: d.positions,
+        set_of: vec![0, 1, 0],
+    };
     let mut params = [
         rng.vec(d.replicas * d.positions * d.hidden, 1.0),
         rng.vec(d.replicas * d.hidden * d.vocab, 1.0),
@@ -324,9 +334,12 @@ fn torch_runs_batched_equal_each_run_alone() {
             let init = sweeplab::model::torch_init::torch_seeded(&s, seeds);
             let job = TrainJob {
                 shape: s,
-                lr: 0.1,
+                parts: &[JobPart {
+                    data: &data,
+                    lr: 0.1,
+                    replicas: seeds.len(),
+                }],
                 epochs: 30,
-                data: &data,
                 init: &init,
                 keep_positions: 4,
                 optimizer: train::OptimizerKind::Torch,

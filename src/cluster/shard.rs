@@ -1,6 +1,7 @@
 use crate::error::{Error, Result};
 use crate::plan::Plan;
-use crate::spec::{CellKind, DeviceSpec, HeadKind};
+use crate::spec::DeviceSpec;
+use crate::train::{batch_cost, BatchCost};
 
 /// Slice `index` of `count` disjoint slices of a plan. The unit is a [`Block`]: a whole group
 /// (the seeds of one configuration, trained as one replica batch), or, when a group alone is a
@@ -89,10 +90,8 @@ fn blocks(plan: &Plan, count: usize) -> Vec<Block> {
     let mut blocks = Vec::new();
     for (g, group) in plan.groups.iter().enumerate() {
         let n = group.runs.len();
-        let fused_cpu = matches!(group.device, DeviceSpec::Cpu | DeviceSpec::NdArray)
-            && matches!(group.cell, CellKind::Rnn | CellKind::Lstm | CellKind::Gru)
-            && group.head == HeadKind::Linear;
-        let pieces = if count == 1 || !fused_cpu {
+        let per_replica = batch_cost(group.device, group.cell, group.head) == BatchCost::PerReplica;
+        let pieces = if count == 1 || !per_replica {
             1
         } else {
             (cost(plan, g).div_ceil(grain) as usize).clamp(1, n.max(1))

@@ -43,6 +43,30 @@ impl HostParams {
         self.entries.iter().map(|(n, t)| (n.as_str(), t))
     }
 
+    /// The replicas of every set in `parts`, one after another (the sets have the same names
+    /// and shapes but for the replica count).
+    pub fn concat(parts: &[HostParams]) -> HostParams {
+        let Some(first) = parts.first() else {
+            return HostParams::default();
+        };
+        let entries = first
+            .entries
+            .iter()
+            .map(|(name, t)| {
+                let mut data = Vec::new();
+                let mut replicas = 0;
+                for part in parts {
+                    let p = part.get(name).unwrap_or_else(|| panic!("missing parameter {name}"));
+                    assert_eq!(p.shape[1..], t.shape[1..], "parameter {name}: shapes differ");
+                    replicas += p.shape[0];
+                    data.extend_from_slice(&p.data);
+                }
+                (name.clone(), HostTensor::new([replicas, t.shape[1], t.shape[2]], data))
+            })
+            .collect();
+        HostParams { entries }
+    }
+
     /// Replica `r` alone, as a one-replica parameter set.
     pub fn select_replica(&self, r: usize) -> HostParams {
         HostParams {

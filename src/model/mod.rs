@@ -20,7 +20,7 @@ use burn::module::{Module, Param};
 use burn::prelude::*;
 use burn::tensor::activation::log_softmax;
 use cells::{GruCell, LstmCell, MemorylessCell, RnnCell};
-use fused::{FusedBackend, Tokens};
+use fused::{FusedBackend, ReplicaSets, Tokens};
 use host::{HostParams, HostTensor};
 use std::sync::Arc;
 
@@ -54,7 +54,46 @@ impl CellKind {
     }
 }
 
+/// The sequences (or targets) of `replicas` consecutive replicas: one part per group of a
+/// launch. Groups packed into one launch have sequences of equal shape.
+#[derive(Debug, Clone, Copy)]
+pub struct Part<'a, T> {
+    pub values: &'a [T],
+    pub replicas: usize,
+}
+
+/// Distinct sets, and the set of each replica (empty when there is only one).
+fn replica_sets(sets: Vec<Vec<u32>>, replicas: impl Iterator<Item = usize>) -> ReplicaSets {
+    let mut distinct: Vec<Vec<u32>> = Vec::new();
+    let mut set_of = Vec::new();
+    for (set, n) in sets.into_iter().zip(replicas) {
+        let index = match distinct.iter().position(|d| *d == set) {
+            Some(i) => i,
+            None => {
+                distinct.push(set);
+                distinct.len() - 1
+            }
+        };
+        set_of.extend(std::iter::repeat_n(index as u32, n));
+    }
+    let len = distinct.first().map_or(0, Vec::len);
+    if distinct.len() <= 1 {
+        return ReplicaSets::shared(distinct.pop().unwrap_or_default());
+    }
+    ReplicaSets {
+        values: distinct.concat(),
+        len,
+        set_of,
+    }
+}
+
 /// A batch of token sequences on a device: `steps[t]` holds token t of every sequence.
+///
+/// When every replica reads the same sequences, `steps` and `flat` hold token ids and the
+/// cells pick rows with `select` along the vocabulary axis. When replicas read different
+/// sequences (groups with different datasets packed into one launch), they hold row indices
+/// `r * vocab + token` into the table flattened over replicas, one block of indices per
+/// replica; picking rows is a copy either way, so the two give the same numbers.
 #[derive(Debug, Clone)]
 pub struct SequenceInput<B: Backend> {
     pub steps: Vec<Tensor<B, 1, Int>>,
@@ -65,30 +104,95 @@ pub struct SequenceInput<B: Backend> {
     pub tokens: Arc<Tokens>,
     /// Only the state after the last step is used (many-to-one).
     pub last_only: bool,
+    /// `steps` and `flat` index rows of the table flattened over replicas.
+    per_replica: bool,
 }
 
 impl<B: Backend> SequenceInput<B> {
+    /// Sequences shared by every replica.
     pub fn new(inputs: &[Vec<usize>], last_only: bool, device: &B::Device) -> Self {
-        let batch = inputs.len();
-        let steps_n = inputs.first().map_or(0, Vec::len);
+        Self::packed(
+            &[Part {
+                values: inputs,
+                replicas: 1,
+            }],
+            0,
+            last_only,
+            device,
+        )
+    }
+
+    /// The sequences of each part's replicas; `vocab` is the size of the model's vocabulary.
+    pub fn packed(parts: &[Part<'_, Vec<usize>>], vocab: usize, last_only: bool, device: &B::Device) -> Self {
+        let first = parts.first().map_or(&[][..], |p| p.values);
+        let batch = first.len();
+        let steps_n = first.first().map_or(0, Vec::len);
+        let ids = replica_sets(
+            parts
+                .iter()
+                .map(|p| p.values.iter().flatten().map(|&x| x as u32).collect())
+                .collect(),
+            parts.iter().map(|p| p.replicas),
+        );
+        let per_replica = !ids.set_of.is_empty();
         let to_tensor =
             |ids: Vec<i64>| Tensor::<B, 1, Int>::from_data(TensorData::new(ids.clone(), [ids.len()]), device);
-        let steps = (0..steps_n)
-            .map(|t| to_tensor(inputs.iter().map(|seq| seq[t] as i64).collect()))
-            .collect();
-        let flat = to_tensor(inputs.iter().flatten().map(|&x| x as i64).collect());
-        let tokens = Arc::new(Tokens {
-            ids: inputs.iter().flatten().map(|&x| x as u32).collect(),
-            batch,
-            steps: steps_n,
-        });
+        // Index of token (b, t) for every replica (shared: the token id itself).
+        let replicas = if per_replica { ids.set_of.len() } else { 1 };
+        let index = |b: usize, t: usize| -> Vec<i64> {
+            (0..replicas)
+                .map(|r| {
+                    let token = ids.of(r)[b * steps_n + t] as i64;
+                    if per_replica {
+                        (r * vocab) as i64 + token
+                    } else {
+                        token
+                    }
+                })
+                .collect()
+        };
+        let per_step = |t: usize| -> Vec<i64> {
+            let by_sequence: Vec<Vec<i64>> = (0..batch).map(|b| index(b, t)).collect();
+            (0..replicas)
+                .flat_map(|r| by_sequence.iter().map(move |v| v[r]))
+                .collect()
+        };
+        let steps = (0..steps_n).map(|t| to_tensor(per_step(t))).collect();
+        let flat_ids: Vec<i64> = {
+            let all: Vec<Vec<Vec<i64>>> = (0..batch)
+                .map(|b| (0..steps_n).map(|t| index(b, t)).collect())
+                .collect();
+            (0..replicas)
+                .flat_map(|r| all.iter().flat_map(move |seq| seq.iter().map(move |v| v[r])))
+                .collect()
+        };
+        let flat = to_tensor(flat_ids);
         Self {
             steps,
             flat,
             batch,
-            tokens,
+            tokens: Arc::new(Tokens {
+                ids,
+                batch,
+                steps: steps_n,
+            }),
             last_only,
+            per_replica,
         }
+    }
+
+    /// Rows of a per-replica table `[R, vocab, width]` for `ids` (one of `steps`, or `flat`):
+    /// `[R, ids per replica, width]`.
+    pub fn select_rows(&self, table: Tensor<B, 3>, ids: &Tensor<B, 1, Int>) -> Tensor<B, 3> {
+        if !self.per_replica {
+            return table.select(1, ids.clone());
+        }
+        let [r, vocab, width] = table.dims();
+        let n = ids.dims()[0] / r;
+        table
+            .reshape([r * vocab, width])
+            .select(0, ids.clone())
+            .reshape([r, n, width])
     }
 }
 
@@ -215,16 +319,39 @@ fn prediction_states<B: Backend>(states: Tensor<B, 4>, last_only: bool) -> Tenso
 #[derive(Debug, Clone)]
 pub struct LossTargets<B: Backend> {
     pub tensor: Tensor<B, 3, Int>,
-    pub ids: Arc<Vec<u32>>,
+    pub ids: Arc<ReplicaSets>,
 }
 
 impl<B: Backend> LossTargets<B> {
+    /// The same targets for `replicas` replicas.
     pub fn new(targets: &[usize], replicas: usize, device: &B::Device) -> Self {
-        let n = targets.len();
-        let repeated: Vec<i64> = (0..replicas).flat_map(|_| targets.iter().map(|&t| t as i64)).collect();
+        Self::packed(
+            &[Part {
+                values: targets,
+                replicas,
+            }],
+            device,
+        )
+    }
+
+    /// The targets of each part's replicas (all parts have the same number of positions).
+    pub fn packed(parts: &[Part<'_, usize>], device: &B::Device) -> Self {
+        let n = parts.first().map_or(0, |p| p.values.len());
+        let replicas: usize = parts.iter().map(|p| p.replicas).sum();
+        let repeated: Vec<i64> = parts
+            .iter()
+            .flat_map(|p| (0..p.replicas).flat_map(|_| p.values.iter().map(|&t| t as i64)))
+            .collect();
+        let ids = replica_sets(
+            parts
+                .iter()
+                .map(|p| p.values.iter().map(|&t| t as u32).collect())
+                .collect(),
+            parts.iter().map(|p| p.replicas),
+        );
         Self {
             tensor: Tensor::from_data(TensorData::new(repeated, [replicas, n, 1]), device),
-            ids: Arc::new(targets.iter().map(|&t| t as u32).collect()),
+            ids: Arc::new(ids),
         }
     }
 

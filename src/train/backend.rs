@@ -3,7 +3,7 @@
 use super::{train, GroupResult, TrainJob};
 use crate::device;
 use crate::model::Kernel;
-use crate::spec::DeviceSpec;
+use crate::spec::{CellKind, DeviceSpec, HeadKind};
 use burn::backend::{Autodiff, Cuda, Flex, NdArray};
 
 /// The recurrence kernel for a device: the fused op on the CPU backends; op by op on CUDA, where
@@ -12,6 +12,27 @@ pub fn kernel_for(device: DeviceSpec) -> Kernel {
     match device {
         DeviceSpec::Cpu | DeviceSpec::NdArray => Kernel::Fused,
         DeviceSpec::Cuda(_) => Kernel::OpByOp,
+    }
+}
+
+/// What the cost of training a group grows with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchCost {
+    /// The fused CPU kernels: arithmetic per replica, so cost grows with the replica count
+    /// (groups are worth cutting into blocks across processes).
+    PerReplica,
+    /// Op-by-op training (CUDA; memoryless cells and `head: none` anywhere): the cost of each of
+    /// the many tiny tensor operations barely depends on how many replicas it covers, so the
+    /// more groups share one launch, the better (and cutting a group would multiply its cost).
+    PerOperation,
+}
+
+/// How training a group of `cell`/`head` on `device` costs.
+pub fn batch_cost(device: DeviceSpec, cell: CellKind, head: HeadKind) -> BatchCost {
+    let fused_cell = matches!(cell, CellKind::Rnn | CellKind::Lstm | CellKind::Gru);
+    match kernel_for(device) {
+        Kernel::Fused if fused_cell && head == HeadKind::Linear => BatchCost::PerReplica,
+        _ => BatchCost::PerOperation,
     }
 }
 

@@ -1,32 +1,50 @@
-//! Training: one group of replicas, full batch, Adam, a fixed number of epochs. Knows nothing
+//! Training: one launch of replicas, full batch, Adam, a fixed number of epochs. Knows nothing
 //! of files or of the experiment; it takes token sequences and initial parameters and returns
 //! numbers.
+//!
+//! A launch is usually one group (the seeds of one configuration). Several groups whose models
+//! have the same shapes and whose datasets have the same shape can share a launch ([`JobPart`]s,
+//! one per group): each part brings its own dataset and learning rate. Replicas never interact
+//! (see `crate::model`), each replica reads its own part's tokens and targets, and the
+//! optimiser steps each replica with its own part's rate, so a packed group gets the numbers it
+//! would get alone while the launch pays the per-operation cost once.
 
 mod backend;
+pub mod replica_adam;
 pub mod torch_adam;
 
-pub use backend::{kernel_for, train_on};
+pub use backend::{batch_cost, kernel_for, train_on, BatchCost};
 
 use crate::data::{Dataset, Targets};
 use crate::model::fused::FusedBackend;
 use crate::model::host::HostParams;
-use crate::model::{replica_losses, Kernel, LossTargets, ModelShape, ReplicaModel, SequenceInput};
+use crate::model::{replica_losses, Kernel, LossTargets, ModelShape, Part, ReplicaModel, SequenceInput};
 use burn::module::AutodiffModule;
 use burn::optim::adaptor::OptimizerAdaptor;
-use burn::optim::{AdamConfig, GradientsParams, Optimizer};
+use burn::optim::{GradientsParams, Optimizer};
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
 use burn::tensor::backend::AutodiffBackend;
+use replica_adam::{ReplicaAdam, ReplicaRates};
 use std::time::Instant;
 
-/// Everything the trainer needs for one group.
+/// One group's share of a launch: the next `replicas` replicas train on `data` at rate `lr`.
+#[derive(Debug, Clone, Copy)]
+pub struct JobPart<'a> {
+    pub data: &'a Dataset,
+    pub lr: f64,
+    pub replicas: usize,
+}
+
+/// Everything the trainer needs for one launch.
 #[derive(Debug, Clone, Copy)]
 pub struct TrainJob<'a> {
     pub shape: ModelShape,
-    pub lr: f64,
+    /// The groups of the launch, in replica order; their datasets have equal shapes (the same
+    /// number of sequences and steps, the same kind of targets).
+    pub parts: &'a [JobPart<'a>],
     pub epochs: usize,
-    pub data: &'a Dataset,
-    /// Initial parameters, one replica per run.
+    /// Initial parameters, one replica per run, in the parts' order.
     pub init: &'a HostParams,
     /// How many first positions to keep states, logits and probabilities for.
     pub keep_positions: usize,
@@ -48,6 +66,12 @@ pub enum OptimizerKind {
 impl TrainJob<'_> {
     pub fn replicas(&self) -> usize {
         self.init.iter().next().map_or(0, |(_, t)| t.shape[0])
+    }
+
+    /// The part each replica belongs to.
+    fn part_of_replica(&self) -> Vec<usize> {
+        let parts = self.parts.iter().enumerate();
+        parts.flat_map(|(i, p)| std::iter::repeat_n(i, p.replicas)).collect()
     }
 }
 
@@ -78,11 +102,6 @@ pub struct GroupResult {
     pub seconds: f64,
 }
 
-/// Adam as PyTorch configures it by default (burn's default epsilon is 1e-5).
-pub fn adam() -> AdamConfig {
-    AdamConfig::new().with_beta_1(0.9).with_beta_2(0.999).with_epsilon(1e-8)
-}
-
 /// Trains all replicas of `job` together on `device`; `on_epoch` hears each finished epoch.
 pub fn train<B: AutodiffBackend + FusedBackend>(
     job: &TrainJob<'_>,
@@ -94,31 +113,49 @@ where
 {
     let started = Instant::now();
     let r = job.replicas();
-    let data = job.data;
-    let input = SequenceInput::<B>::new(&data.inputs, matches!(data.targets, Targets::LastStep(_)), device);
-    let flat_targets = data.flat_targets();
-    let n = flat_targets.len();
-    let targets = LossTargets::<B>::new(&flat_targets, r, device);
+    let part_of = job.part_of_replica();
+    assert_eq!(part_of.len(), r, "the parts' replicas add up to the launch's");
+    let first = job.parts.first().expect("a launch has at least one part").data;
+    let last_only = matches!(first.targets, Targets::LastStep(_));
+    let inputs: Vec<Part<'_, Vec<usize>>> = job
+        .parts
+        .iter()
+        .map(|p| Part {
+            values: &p.data.inputs,
+            replicas: p.replicas,
+        })
+        .collect();
+    let input = SequenceInput::<B>::packed(&inputs, job.shape.vocab, last_only, device);
+    let flat_targets: Vec<Vec<usize>> = job.parts.iter().map(|p| p.data.flat_targets()).collect();
+    let n = flat_targets[0].len();
+    let targets = LossTargets::<B>::packed(
+        &flat_targets
+            .iter()
+            .zip(job.parts)
+            .map(|(t, p)| Part {
+                values: t,
+                replicas: p.replicas,
+            })
+            .collect::<Vec<_>>(),
+        device,
+    );
+    let rates = ReplicaRates::new(part_of.iter().map(|&i| job.parts[i].lr).collect());
 
     let model = ReplicaModel::<B>::from_host(&job.shape, job.init, device);
     let (model, mut curves) = match job.optimizer {
-        OptimizerKind::Burn => fit(
-            job,
-            model,
-            adam().init::<B, ReplicaModel<B>>(),
-            &input,
-            &targets,
-            on_epoch,
-        ),
+        OptimizerKind::Burn => {
+            let optim: OptimizerAdaptor<_, ReplicaModel<B>, B> = ReplicaAdam::new(rates).into();
+            fit(job, model, optim, &input, &targets, on_epoch)
+        }
         OptimizerKind::Torch => {
-            let optim: OptimizerAdaptor<_, ReplicaModel<B>, B> = torch_adam::TorchAdam::default().into();
+            let optim: OptimizerAdaptor<_, ReplicaModel<B>, B> = torch_adam::TorchAdam::new(rates).into();
             fit(job, model, optim, &input, &targets, on_epoch)
         }
     };
 
     // Evaluate the trained model without recording a graph.
     let model = model.valid();
-    let input = SequenceInput::<B::InnerBackend>::new(&data.inputs, input.last_only, device);
+    let input = SequenceInput::<B::InnerBackend>::packed(&inputs, job.shape.vocab, last_only, device);
     let targets = targets.inner();
     let out = model.forward(&input, job.kernel);
     let losses = to_vec(replica_losses(out.logits.clone(), targets.tensor).into_data());
@@ -132,8 +169,9 @@ where
         .map(|ri| {
             let row =
                 |buf: &[f32], width: usize, p: usize| buf[(ri * n + p) * width..(ri * n + p + 1) * width].to_vec();
+            let targets = &flat_targets[part_of[ri]];
             let correct = (0..n)
-                .filter(|&p| argmax(&logits[(ri * n + p) * v..(ri * n + p + 1) * v]) == Some(flat_targets[p]))
+                .filter(|&p| argmax(&logits[(ri * n + p) * v..(ri * n + p + 1) * v]) == Some(targets[p]))
                 .count();
             ReplicaResult {
                 curve: std::mem::take(&mut curves[ri]),
@@ -172,7 +210,8 @@ fn fit<B: AutodiffBackend + FusedBackend, O: Optimizer<ReplicaModel<B>, B>>(
             curve.push(v);
         }
         let grads = GradientsParams::from_grads(grads, &model);
-        model = optim.step(job.lr, model, grads);
+        // Each replica's rate is in the optimiser (`ReplicaRates`); 1 scales none of them.
+        model = optim.step(1.0, model, grads);
         on_epoch(epoch + 1);
     }
     (model, curves)

@@ -15,22 +15,28 @@
 //!
 //! The parameters of these models are tiny, so the host round trip costs little.
 
+use super::replica_adam::ReplicaRates;
 use burn::optim::{AdaptiveMomentumState, LearningRate, SimpleOptimizer};
 use burn::prelude::*;
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct TorchAdam {
     pub beta_1: f64,
     pub beta_2: f64,
     pub epsilon: f64,
+    /// Each replica's learning rate (groups packed into one launch may differ); the rate
+    /// passed to each step multiplies these (the trainer passes 1).
+    pub rates: ReplicaRates,
 }
 
-impl Default for TorchAdam {
-    fn default() -> Self {
+impl TorchAdam {
+    /// PyTorch's defaults.
+    pub fn new(rates: ReplicaRates) -> Self {
         Self {
             beta_1: 0.9,
             beta_2: 0.999,
             epsilon: 1e-8,
+            rates,
         }
     }
 }
@@ -78,7 +84,20 @@ impl<B: Backend> SimpleOptimizer<B> for TorchAdam {
             Some(s) => (s.time + 1, host(s.moment_1.reshape([n])), host(s.moment_2.reshape([n]))),
             None => (1, vec![0.0; n], vec![0.0; n]),
         };
-        self.update(lr, step, &mut p, &g, &mut m, &mut v);
+        // The replica axis is first: each replica's elements are one contiguous chunk.
+        let chunk = n / self.rates.len().max(1);
+        assert_eq!(chunk * self.rates.len(), n, "one learning rate per replica");
+        for r in 0..self.rates.len() {
+            let range = r * chunk..(r + 1) * chunk;
+            self.update(
+                lr * self.rates.of(r),
+                step,
+                &mut p[range.clone()],
+                &g[range.clone()],
+                &mut m[range.clone()],
+                &mut v[range],
+            );
+        }
         let back = |x: Vec<f32>| Tensor::<B, 1>::from_data(TensorData::new(x, [n]), &device).reshape(shape.clone());
         let state = AdaptiveMomentumState::new(step, back(m), back(v));
         (back(p), Some(state))

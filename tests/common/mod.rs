@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use sweeplab::data::{Dataset, Targets};
 use sweeplab::model::{init, Kernel, ModelShape};
 use sweeplab::spec::{CellKind, HeadKind, TokenKind};
-use sweeplab::train::{self, GroupResult, TrainJob};
+use sweeplab::train::{self, GroupResult, JobPart, TrainJob};
 
 /// The real binary, built by cargo for the tests.
 pub fn sweeplab() -> Command {
@@ -60,9 +60,12 @@ pub fn train_group(
     let init = init::seeded(&shape, seeds);
     let job = TrainJob {
         shape,
-        lr,
+        parts: &[JobPart {
+            data,
+            lr,
+            replicas: seeds.len(),
+        }],
         epochs,
-        data,
         init: &init,
         keep_positions: 8,
         optimizer: Default::default(),

@@ -35,7 +35,7 @@ impl<B: Backend> Recurrence<B> for GruCell<B> {
         let mut h = zero_state(r, input, hidden, &table.device());
         let mut hs = Vec::with_capacity(input.steps.len());
         for ids in &input.steps {
-            let gi = table.clone().select(1, ids.clone()).chunk(3, 2);
+            let gi = input.select_rows(table.clone(), ids).chunk(3, 2);
             let gh = (h.clone().matmul(w_hh.clone()) + b_hh.clone()).chunk(3, 2);
             let [gi_r, gi_z, gi_n]: [Tensor<B, 3>; 3] = gi.try_into().expect("three gate blocks");
             let [gh_r, gh_z, gh_n]: [Tensor<B, 3>; 3] = gh.try_into().expect("three gate blocks");

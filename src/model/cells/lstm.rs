@@ -37,7 +37,7 @@ impl<B: Backend> Recurrence<B> for LstmCell<B> {
         let mut c = zero_state(r, input, hidden, &device);
         let mut hs = Vec::with_capacity(input.steps.len());
         for ids in &input.steps {
-            let z = table.clone().select(1, ids.clone()) + (h.matmul(w_hh.clone()) + b_hh.clone());
+            let z = input.select_rows(table.clone(), ids) + (h.matmul(w_hh.clone()) + b_hh.clone());
             let mut parts = z.chunk(4, 2).into_iter();
             let mut next = || parts.next().expect("four gate blocks");
             let (i, f, g, o) = (sigmoid(next()), sigmoid(next()), next().tanh(), sigmoid(next()));

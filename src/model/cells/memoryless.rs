@@ -23,8 +23,8 @@ impl<B: Backend> Recurrence<B> for MemorylessCell<B> {
         let table = self.embedding.val();
         let [r, _, hidden] = table.dims();
         let steps = input.steps.len();
-        table
-            .select(1, input.flat.clone())
+        input
+            .select_rows(table, &input.flat)
             .tanh()
             .reshape([r, input.batch, steps, hidden])
     }

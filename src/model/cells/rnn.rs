@@ -32,7 +32,7 @@ impl<B: Backend> Recurrence<B> for RnnCell<B> {
         let mut h = zero_state(r, input, hidden, &table.device());
         let mut hs = Vec::with_capacity(input.steps.len());
         for ids in &input.steps {
-            let x = table.clone().select(1, ids.clone());
+            let x = input.select_rows(table.clone(), ids);
             h = (x + (h.matmul(w_hh.clone()) + b_hh.clone())).tanh();
             hs.push(h.clone());
         }

@@ -2,8 +2,8 @@
 //! and its backward pass (backpropagation through time), on contiguous row-major slices.
 //!
 //! Layouts are the model's (`[R, in, out]`, gate blocks concatenated along `out`):
-//! `w_ih [R, V, G*H]`, `w_hh [R, H, G*H]`, `b_ih`/`b_hh [R, 1, G*H]`, tokens `[batch, steps]`,
-//! states `[R, batch, steps, H]`. One thread: parallelism comes from training independent blocks
+//! `w_ih [R, V, G*H]`, `w_hh [R, H, G*H]`, `b_ih`/`b_hh [R, 1, G*H]`, tokens `[batch, steps]`
+//! per replica ([`ReplicaSets`]), states `[R, batch, steps, H]`. One thread: parallelism comes from training independent blocks
 //! of replicas in separate processes (`sweep --jobs`), which measured faster than splitting one
 //! call over threads. Inside a replica nothing is allocated in the time loop: the scratch rows
 //! are allocated once per replica.
@@ -13,6 +13,7 @@
 //! accumulation order and of `tanh`/`exp`. The code is generic over the float type so that the
 //! gradient check can run the very same loops in f64.
 
+use super::ReplicaSets;
 use crate::spec::CellKind;
 use std::ops::{Add, AddAssign, Div, Mul, Neg, Sub};
 
@@ -145,7 +146,7 @@ pub struct Grads<T> {
     pub b_hh: Vec<T>,
 }
 
-fn check(d: &Dims, w: &Weights<'_, impl Sized>, tokens: &[u32]) {
+fn check(d: &Dims, w: &Weights<'_, impl Sized>, tokens: &ReplicaSets) {
     let (wi, wh, b, ..) = d.per_replica();
     assert!(
         matches!(d.cell, CellKind::Rnn | CellKind::Lstm | CellKind::Gru),
@@ -156,11 +157,7 @@ fn check(d: &Dims, w: &Weights<'_, impl Sized>, tokens: &[u32]) {
     assert_eq!(w.w_hh.len(), d.replicas * wh, "w_hh size");
     assert_eq!(w.b_ih.len(), d.replicas * b, "b_ih size");
     assert_eq!(w.b_hh.len(), d.replicas * b, "b_hh size");
-    assert_eq!(tokens.len(), d.batch * d.steps, "tokens size");
-    assert!(
-        tokens.iter().all(|&t| (t as usize) < d.vocab),
-        "token outside the vocabulary"
-    );
+    tokens.check("tokens", d.replicas, d.batch * d.steps, d.vocab);
 }
 
 /// One replica's slices.
@@ -188,11 +185,11 @@ impl<'a, T> Replica<'a, T> {
 /// Runs the loops compiled with the FMA instruction set where the CPU has it: the dot products
 /// are fused multiply-adds (`Real::mul_add`), exact either way, but without the target feature
 /// each one is a call into libm's software `fmaf`.
-pub fn forward<T: Real>(d: &Dims, w: &Weights<'_, T>, tokens: &[u32]) -> Trace<T> {
+pub fn forward<T: Real>(d: &Dims, w: &Weights<'_, T>, tokens: &ReplicaSets) -> Trace<T> {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("fma") {
         #[target_feature(enable = "fma")]
-        fn with_fma<T: Real>(d: &Dims, w: &Weights<'_, T>, tokens: &[u32]) -> Trace<T> {
+        fn with_fma<T: Real>(d: &Dims, w: &Weights<'_, T>, tokens: &ReplicaSets) -> Trace<T> {
             forward_impl(d, w, tokens)
         }
         // SAFETY: the CPU supports FMA (checked just above).
@@ -202,7 +199,7 @@ pub fn forward<T: Real>(d: &Dims, w: &Weights<'_, T>, tokens: &[u32]) -> Trace<T
 }
 
 #[inline(always)]
-fn forward_impl<T: Real>(d: &Dims, w: &Weights<'_, T>, tokens: &[u32]) -> Trace<T> {
+fn forward_impl<T: Real>(d: &Dims, w: &Weights<'_, T>, tokens: &ReplicaSets) -> Trace<T> {
     check(d, w, tokens);
     let (_, _, _, s, a, e) = d.per_replica();
     // RNN keeps no extra; one unused element per replica keeps the chunking uniform.
@@ -218,7 +215,7 @@ fn forward_impl<T: Real>(d: &Dims, w: &Weights<'_, T>, tokens: &[u32]) -> Trace<
         .zip(trace.acts.chunks_mut(a))
         .zip(trace.extra.chunks_mut(e_len));
     for (r, ((states, acts), extra)) in blocks.enumerate() {
-        forward_replica(d, &Replica::of(d, w, r), tokens, states, acts, &mut extra[..e]);
+        forward_replica(d, &Replica::of(d, w, r), tokens.of(r), states, acts, &mut extra[..e]);
     }
     trace
 }
@@ -301,7 +298,13 @@ fn forward_replica<T: Real>(
 }
 
 /// Gradients of `sum(states * d_states)` with respect to every replica's parameters.
-pub fn backward<T: Real>(d: &Dims, w: &Weights<'_, T>, tokens: &[u32], trace: &Trace<T>, d_states: &[T]) -> Grads<T> {
+pub fn backward<T: Real>(
+    d: &Dims,
+    w: &Weights<'_, T>,
+    tokens: &ReplicaSets,
+    trace: &Trace<T>,
+    d_states: &[T],
+) -> Grads<T> {
     check(d, w, tokens);
     let (wi, wh, b, s, a, e) = d.per_replica();
     assert_eq!(d_states.len(), d.replicas * s, "d_states size");
@@ -322,7 +325,7 @@ pub fn backward<T: Real>(d: &Dims, w: &Weights<'_, T>, tokens: &[u32], trace: &T
         backward_replica(
             d,
             &Replica::of(d, w, r),
-            tokens,
+            tokens.of(r),
             &trace.states[r * s..(r + 1) * s],
             &trace.acts[r * a..(r + 1) * a],
             &trace.extra[r * e_len..r * e_len + e],

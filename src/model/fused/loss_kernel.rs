@@ -1,8 +1,10 @@
 //! The fused head and loss as plain loops: `logits = h W + b` per position, then the mean
 //! softmax cross-entropy per replica, and its backward pass. Layouts: states `[R, P, H]`,
-//! weight `[R, H, V]`, bias `[R, 1, V]`, targets `[P]` (shared by all replicas).
+//! weight `[R, H, V]`, bias `[R, 1, V]`, targets `[P]` per replica
+//! (one set shared by all, or a set per replica: [`ReplicaSets`]).
 
 use super::kernels::Real;
+use super::ReplicaSets;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LossDims {
@@ -28,20 +30,16 @@ pub struct LossGrads<T> {
     pub bias: Vec<T>,
 }
 
-fn check<T>(d: &LossDims, states: &[T], weight: &[T], bias: &[T], targets: &[u32]) {
+fn check<T>(d: &LossDims, states: &[T], weight: &[T], bias: &[T], targets: &ReplicaSets) {
     assert_eq!(states.len(), d.replicas * d.positions * d.hidden, "states size");
     assert_eq!(weight.len(), d.replicas * d.hidden * d.vocab, "weight size");
     assert_eq!(bias.len(), d.replicas * d.vocab, "bias size");
-    assert_eq!(targets.len(), d.positions, "targets size");
-    assert!(
-        targets.iter().all(|&t| (t as usize) < d.vocab),
-        "target outside the vocabulary"
-    );
+    targets.check("targets", d.replicas, d.positions, d.vocab);
 }
 
 /// Logits are accumulated with plain multiply-adds (two roundings), unlike burn's matmul head
 /// used for the final evaluation; the two differ in the last bits.
-pub fn forward<T: Real>(d: &LossDims, states: &[T], weight: &[T], bias: &[T], targets: &[u32]) -> LossTrace<T> {
+pub fn forward<T: Real>(d: &LossDims, states: &[T], weight: &[T], bias: &[T], targets: &ReplicaSets) -> LossTrace<T> {
     check(d, states, weight, bias, targets);
     let (p_n, h_n, v_n) = (d.positions, d.hidden, d.vocab);
     let mut trace = LossTrace {
@@ -53,6 +51,7 @@ pub fn forward<T: Real>(d: &LossDims, states: &[T], weight: &[T], bias: &[T], ta
         let h = &states[r * p_n * h_n..(r + 1) * p_n * h_n];
         let w = &weight[r * h_n * v_n..(r + 1) * h_n * v_n];
         let b = &bias[r * v_n..(r + 1) * v_n];
+        let targets = targets.of(r);
         let mut total = T::ZERO;
         for p in 0..p_n {
             let z = &mut probs[p * v_n..(p + 1) * v_n];
@@ -94,7 +93,7 @@ pub fn backward<T: Real>(
     states: &[T],
     weight: &[T],
     bias: &[T],
-    targets: &[u32],
+    targets: &ReplicaSets,
     trace: &LossTrace<T>,
     d_losses: &[T],
 ) -> LossGrads<T> {
@@ -115,6 +114,7 @@ pub fn backward<T: Real>(
         let h = &states[r * p_n * h_n..(r + 1) * p_n * h_n];
         let w = &weight[r * h_n * v_n..(r + 1) * h_n * v_n];
         let probs = &trace.probs[r * p_n * v_n..(r + 1) * p_n * v_n];
+        let targets = targets.of(r);
         let scale = d_losses[r] * T::from_usize(p_n).recip();
         let mut dz = vec![T::ZERO; v_n];
         for p in 0..p_n {

@@ -29,10 +29,58 @@ use kernels::{Dims, Trace, Weights};
 use loss_kernel::{LossDims, LossTrace};
 use std::sync::Arc;
 
-/// Token ids of a batch of equal-length sequences, `[batch][steps]`, on the host.
+/// Integer data the host kernels read per replica (token ids, targets): one set shared by every
+/// replica, or, for groups packed into one launch ([`crate::train`]) that train on different
+/// datasets, several sets of equal length and the set each replica reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplicaSets {
+    /// The sets, each `len` values, one after another.
+    pub values: Vec<u32>,
+    pub len: usize,
+    /// The set of each replica; empty when every replica reads the one set.
+    pub set_of: Vec<u32>,
+}
+
+impl ReplicaSets {
+    /// One set for every replica.
+    pub fn shared(values: Vec<u32>) -> Self {
+        Self {
+            len: values.len(),
+            values,
+            set_of: Vec::new(),
+        }
+    }
+
+    /// The values replica `r` reads.
+    pub fn of(&self, r: usize) -> &[u32] {
+        let set = self.set_of.get(r).map_or(0, |&s| s as usize);
+        &self.values[set * self.len..(set + 1) * self.len]
+    }
+
+    /// Panics unless every replica of `replicas` has a set of `len` values below `bound`.
+    pub fn check(&self, what: &str, replicas: usize, len: usize, bound: usize) {
+        assert_eq!(self.len, len, "{what} size");
+        let sets = self.values.len().checked_div(self.len).unwrap_or(1);
+        assert!(
+            self.values.len() == sets * self.len && sets >= 1,
+            "{what}: not whole sets"
+        );
+        assert!(
+            self.set_of.is_empty()
+                || (self.set_of.len() == replicas && self.set_of.iter().all(|&s| (s as usize) < sets)),
+            "{what}: a set for every replica"
+        );
+        assert!(
+            self.values.iter().all(|&t| (t as usize) < bound),
+            "{what}: value outside the vocabulary"
+        );
+    }
+}
+
+/// Token ids of a batch of equal-length sequences, `[batch][steps]` per set, on the host.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tokens {
-    pub ids: Vec<u32>,
+    pub ids: ReplicaSets,
     pub batch: usize,
     pub steps: usize,
 }
@@ -44,8 +92,9 @@ pub trait FusedBackend: Backend {
     fn fused_recurrence(cell: CellKind, params: [FloatTensor<Self>; 4], tokens: Arc<Tokens>) -> FloatTensor<Self>;
 
     /// Mean softmax cross-entropy of each replica, `[R]`, of the linear head `[weight, bias]`
-    /// (`[R, H, V]`, `[R, 1, V]`) over `states [R, P, H]`; `targets` has one entry per position.
-    fn fused_head_loss(params: [FloatTensor<Self>; 3], targets: Arc<Vec<u32>>) -> FloatTensor<Self>;
+    /// (`[R, H, V]`, `[R, 1, V]`) over `states [R, P, H]`; `targets` has one entry per position
+    /// (per set).
+    fn fused_head_loss(params: [FloatTensor<Self>; 3], targets: Arc<ReplicaSets>) -> FloatTensor<Self>;
 }
 
 fn to_host<B: Backend, const D: usize>(t: FloatTensor<B>) -> (Vec<f32>, [usize; D]) {
@@ -147,11 +196,11 @@ struct LossCall {
     states: Vec<f32>,
     weight: Vec<f32>,
     bias: Vec<f32>,
-    targets: Arc<Vec<u32>>,
+    targets: Arc<ReplicaSets>,
 }
 
 impl LossCall {
-    fn read<B: Backend>(params: [FloatTensor<B>; 3], targets: Arc<Vec<u32>>) -> Self {
+    fn read<B: Backend>(params: [FloatTensor<B>; 3], targets: Arc<ReplicaSets>) -> Self {
         let [states, weight, bias] = params.map(to_host::<B, 3>);
         let [replicas, positions, hidden] = states.1;
         let dims = LossDims {
@@ -174,7 +223,7 @@ impl LossCall {
     }
 }
 
-fn plain_head_loss<B: Backend>(params: [FloatTensor<B>; 3], targets: Arc<Vec<u32>>) -> FloatTensor<B> {
+fn plain_head_loss<B: Backend>(params: [FloatTensor<B>; 3], targets: Arc<ReplicaSets>) -> FloatTensor<B> {
     let device = B::float_device(&params[0]);
     let call = LossCall::read::<B>(params, targets);
     from_host::<B, 1>(call.forward().losses, [call.dims.replicas], &device)
@@ -186,7 +235,7 @@ macro_rules! plain_fused_backend {
             fn fused_recurrence(cell: CellKind, params: [FloatTensor<Self>; 4], tokens: Arc<Tokens>) -> FloatTensor<Self> {
                 plain_forward::<Self>(cell, params, tokens)
             }
-            fn fused_head_loss(params: [FloatTensor<Self>; 3], targets: Arc<Vec<u32>>) -> FloatTensor<Self> {
+            fn fused_head_loss(params: [FloatTensor<Self>; 3], targets: Arc<ReplicaSets>) -> FloatTensor<Self> {
                 plain_head_loss::<Self>(params, targets)
             }
         }
@@ -270,7 +319,7 @@ impl<B: Backend> Backward<B, 3> for HeadLossBackward {
 }
 
 impl<B: FusedBackend, C: CheckpointStrategy> FusedBackend for Autodiff<B, C> {
-    fn fused_head_loss(params: [FloatTensor<Self>; 3], targets: Arc<Vec<u32>>) -> FloatTensor<Self> {
+    fn fused_head_loss(params: [FloatTensor<Self>; 3], targets: Arc<ReplicaSets>) -> FloatTensor<Self> {
         let nodes = params.each_ref().map(|p| p.node.clone());
         match HeadLossBackward.prepare::<C>(nodes).compute_bound().stateful() {
             OpsKind::Tracked(prep) => {
@@ -314,7 +363,7 @@ pub fn recurrence<B: FusedBackend>(cell: CellKind, params: [Tensor<B, 3>; 4], to
 }
 
 /// The fused head and loss on burn tensors: `[states [R, P, H], weight, bias]` -> losses `[R]`.
-pub fn head_loss<B: FusedBackend>(params: [Tensor<B, 3>; 3], targets: Arc<Vec<u32>>) -> Tensor<B, 1> {
+pub fn head_loss<B: FusedBackend>(params: [Tensor<B, 3>; 3], targets: Arc<ReplicaSets>) -> Tensor<B, 1> {
     let prims = params.map(|p| p.into_primitive().tensor());
     Tensor::from_primitive(TensorPrimitive::Float(B::fused_head_loss(prims, targets)))
 }

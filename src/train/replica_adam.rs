@@ -1,0 +1,125 @@
+//! burn's Adam with a learning rate per replica. burn's `Adam` takes one rate for the whole
+//! model, but groups packed into one launch (`crate::sweep`) may differ in their rate. The
+//! update below is burn 0.21's `Adam::step` operation for operation (same f32 constants, same
+//! order, no weight decay, no AMSGrad); only the last multiplication by the rate takes a rate
+//! per replica. With equal rates it is a scalar multiplication, as in burn, so a lone group
+//! gets burn's numbers bit for bit, and a packed group the numbers it would get alone
+//! (`tests/pack.rs`).
+
+use burn::optim::{AdaptiveMomentumState, LearningRate, SimpleOptimizer};
+use burn::prelude::*;
+use std::sync::Arc;
+
+/// The learning rate of every replica of a launch, in replica order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicaRates(Arc<[f64]>);
+
+impl ReplicaRates {
+    pub fn new(rates: Vec<f64>) -> Self {
+        Self(rates.into())
+    }
+
+    /// The rate of replica `r`.
+    pub fn of(&self, r: usize) -> f64 {
+        self.0[r]
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The one rate of all replicas, if they share it.
+    fn uniform(&self) -> Option<f64> {
+        let first = *self.0.first()?;
+        self.0.iter().all(|&r| r.to_bits() == first.to_bits()).then_some(first)
+    }
+
+    /// `t * rate` with each replica's rate times `scale`: `t` has the replica axis first.
+    pub fn scale<B: Backend, const D: usize>(&self, t: Tensor<B, D>, scale: f64) -> Tensor<B, D> {
+        if let Some(rate) = self.uniform() {
+            return t.mul_scalar(rate * scale);
+        }
+        let replicas = t.dims()[0];
+        assert_eq!(replicas, self.0.len(), "one learning rate per replica");
+        let mut shape = [1usize; D];
+        shape[0] = replicas;
+        // burn's `mul_scalar` rounds the f64 rate to the float type; so does this.
+        let rates: Vec<f32> = self.0.iter().map(|&r| (r * scale) as f32).collect();
+        let rates = Tensor::<B, D>::from_data(TensorData::new(rates, shape), &t.device());
+        t.mul(rates)
+    }
+}
+
+/// Adam (burn's formula) stepping each replica with its own rate.
+#[derive(Debug, Clone)]
+pub struct ReplicaAdam {
+    pub beta_1: f32,
+    pub beta_2: f32,
+    pub epsilon: f32,
+    /// The rate passed to each step multiplies these (the trainer passes 1).
+    pub rates: ReplicaRates,
+}
+
+impl ReplicaAdam {
+    /// Adam as PyTorch configures it by default (burn's default epsilon is 1e-5).
+    pub fn new(rates: ReplicaRates) -> Self {
+        Self {
+            beta_1: 0.9,
+            beta_2: 0.999,
+            epsilon: 1e-8,
+            rates,
+        }
+    }
+}
+
+impl<B: Backend> SimpleOptimizer<B> for ReplicaAdam {
+    type State<const D: usize> = AdaptiveMomentumState<B, D>;
+
+    fn step<const D: usize>(
+        &self,
+        lr: LearningRate,
+        tensor: Tensor<B, D>,
+        grad: Tensor<B, D>,
+        state: Option<Self::State<D>>,
+    ) -> (Tensor<B, D>, Option<Self::State<D>>) {
+        let state = match state {
+            Some(mut state) => {
+                state.moment_1 = state
+                    .moment_1
+                    .mul_scalar(self.beta_1)
+                    .add(grad.clone().mul_scalar(1.0 - self.beta_1));
+                state.moment_2 = state
+                    .moment_2
+                    .mul_scalar(self.beta_2)
+                    .add(grad.square().mul_scalar(1.0 - self.beta_2));
+                state.time += 1;
+                state
+            }
+            None => AdaptiveMomentumState::new(
+                1,
+                grad.clone().mul_scalar(1.0 - self.beta_1),
+                grad.square().mul_scalar(1.0 - self.beta_2),
+            ),
+        };
+        let time = state.time as i32;
+        let bias_correction2_sqrt = (1.0 - self.beta_2.powi(time)).sqrt();
+        let combined_factor = bias_correction2_sqrt / (1.0 - self.beta_1.powi(time));
+        let update = state.moment_1.clone().mul_scalar(combined_factor).div(
+            state
+                .moment_2
+                .clone()
+                .sqrt()
+                .add_scalar(self.epsilon * bias_correction2_sqrt),
+        );
+        let delta = self.rates.scale(update, lr);
+        (tensor - delta, Some(state))
+    }
+
+    fn to_device<const D: usize>(state: Self::State<D>, device: &B::Device) -> Self::State<D> {
+        state.to_device(device)
+    }
+}
