@@ -7,7 +7,8 @@
 //!   (the lower bound), and the ratio W1 / lower bound;
 //! - the fused recurrence against the op-by-op reference (same library training function);
 //! - scaling: 25, 100 and 1000 replicas of one group, and the LSTM grid `rnn_vs_lstm.yaml`
-//!   (abcabC, 500 epochs) end to end.
+//!   (abcabC, 500 epochs) end to end;
+//! - packing: four groups on the op-by-op path (CUDA's) as four launches and as one.
 //!
 //! Every figure is the best of a few repetitions (the minimum is the least disturbed by other
 //! work on the machine). Nothing here asserts a time: this prints measurements.
@@ -28,6 +29,7 @@ const W1_HIDDEN: [usize; 3] = [2, 3, 4];
 const W1_SEEDS: u64 = 25;
 const W1_EPOCHS: usize = 200;
 const LR: f32 = 0.1;
+const PACK_EPOCHS: usize = 50;
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -118,6 +120,32 @@ fn main() {
             t * 1e6 / d.steps() as f64 / W1_EPOCHS as f64
         );
     }
+    // Packing (issue #8): groups of equal shapes on the op-by-op path (CUDA's, run here on
+    // flex) trained as one launch instead of one launch each.
+    let rates = [0.3, 0.1, 0.03, 0.01];
+    let seeds: Vec<u64> = (0..25).collect();
+    let groups: Vec<(&Dataset, f64, &[u64])> = rates.iter().map(|&lr| (&data, lr, &seeds[..])).collect();
+    let shape = sweeplab::model::ModelShape {
+        cell: CellKind::Rnn,
+        vocab: data.vocab.len(),
+        hidden: 4,
+        head: sweeplab::spec::HeadKind::Linear,
+    };
+    let launch = |groups: &[(&Dataset, f64, &[u64])]| {
+        common::train_launch(shape, groups, PACK_EPOCHS, Kernel::OpByOp, Default::default())
+    };
+    let separate = best(reps.min(2), || {
+        for g in &groups {
+            std::hint::black_box(launch(std::slice::from_ref(g)));
+        }
+    });
+    let packed = best(reps.min(2), || {
+        std::hint::black_box(launch(&groups));
+    });
+    println!(
+        "packing: RNN(4) op by op, 4 groups (lr 0.3/0.1/0.03/0.01) x 25 seeds, {PACK_EPOCHS} epochs: one launch each {separate:.3} s, one launch for all {packed:.3} s ({:.1}x)",
+        separate / packed
+    );
     let lstm = end_to_end(
         &bin,
         &root.join("experiments/rnn_vs_lstm.yaml"),

@@ -5,20 +5,19 @@
 
 mod common;
 
-use burn::backend::{Autodiff, Flex};
+use burn::backend::Flex;
 use burn::optim::{AdamConfig, SimpleOptimizer};
 use burn::prelude::*;
-use common::{cyclic, sweeplab, write};
+use common::{cyclic, sweeplab, train_launch, write};
 use std::path::Path;
 use sweeplab::cluster::Block;
 use sweeplab::data::{Dataset, Targets};
 use sweeplab::launch;
-use sweeplab::model::host::HostParams;
-use sweeplab::model::{init, torch_init, Kernel, ModelShape};
+use sweeplab::model::{Kernel, ModelShape};
 use sweeplab::plan;
 use sweeplab::spec::{CellKind, ExperimentFile, HeadKind, TokenKind};
 use sweeplab::train::replica_adam::{ReplicaAdam, ReplicaRates};
-use sweeplab::train::{self, JobPart, OptimizerKind, ReplicaResult, TrainJob};
+use sweeplab::train::OptimizerKind;
 
 type B = Flex;
 
@@ -92,43 +91,6 @@ fn replica_adam_steps_as_burns_adam() {
     assert_ne!(bits(&per_replica.0), bits(&uniform.0), "the rates made no difference");
 }
 
-/// One group's share of a launch in these tests.
-struct Group<'a> {
-    data: &'a Dataset,
-    lr: f64,
-    seeds: &'a [u64],
-}
-
-/// Trains `groups` as one launch on flex; the results of all replicas in order.
-fn launch_of(shape: ModelShape, kernel: Kernel, optimizer: OptimizerKind, groups: &[Group<'_>]) -> Vec<ReplicaResult> {
-    let inits: Vec<HostParams> = groups
-        .iter()
-        .map(|g| match optimizer {
-            OptimizerKind::Burn => init::seeded(&shape, g.seeds),
-            OptimizerKind::Torch => torch_init::torch_seeded(&shape, g.seeds),
-        })
-        .collect();
-    let parts: Vec<JobPart<'_>> = groups
-        .iter()
-        .map(|g| JobPart {
-            data: g.data,
-            lr: g.lr,
-            replicas: g.seeds.len(),
-        })
-        .collect();
-    let init = HostParams::concat(&inits);
-    let job = TrainJob {
-        shape,
-        parts: &parts,
-        epochs: 25,
-        init: &init,
-        keep_positions: 6,
-        optimizer,
-        kernel,
-    };
-    train::train::<Autodiff<B>>(&job, &Default::default(), &mut |_| {}).replicas
-}
-
 /// Several sequences, each predicting the token after its last step.
 fn many_to_one(inputs: Vec<Vec<usize>>, targets: Vec<usize>) -> Dataset {
     Dataset {
@@ -172,27 +134,15 @@ fn a_packed_launch_gives_each_group_its_numbers_alone() {
             hidden: 4,
             head,
         };
-        let groups = [
-            Group {
-                data: &data[0],
-                lr: 0.1,
-                seeds: &[1, 2],
-            },
-            Group {
-                data: &data[1],
-                lr: 0.05,
-                seeds: &[3],
-            },
-            Group {
-                data: &data[0],
-                lr: 0.02,
-                seeds: &[4, 5],
-            },
+        let groups: [(&Dataset, f64, &[u64]); 3] = [
+            (&data[0], 0.1, &[1, 2]),
+            (&data[1], 0.05, &[3]),
+            (&data[0], 0.02, &[4, 5]),
         ];
-        let packed = launch_of(shape, kernel, optimizer, &groups);
+        let packed = train_launch(shape, &groups, 25, kernel, optimizer).replicas;
         let mut alone = Vec::new();
         for g in &groups {
-            alone.extend(launch_of(shape, kernel, optimizer, std::slice::from_ref(g)));
+            alone.extend(train_launch(shape, std::slice::from_ref(g), 25, kernel, optimizer).replicas);
         }
         let what = format!("{cell:?} head {head:?} {kernel:?} {optimizer:?} {}", data[0].name);
         assert_eq!(packed.len(), 5, "{what}");

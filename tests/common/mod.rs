@@ -5,9 +5,10 @@ use assert_cmd::Command;
 use burn::backend::{Autodiff, Flex};
 use std::path::{Path, PathBuf};
 use sweeplab::data::{Dataset, Targets};
-use sweeplab::model::{init, Kernel, ModelShape};
+use sweeplab::model::host::HostParams;
+use sweeplab::model::{init, torch_init, Kernel, ModelShape};
 use sweeplab::spec::{CellKind, HeadKind, TokenKind};
-use sweeplab::train::{self, GroupResult, JobPart, TrainJob};
+use sweeplab::train::{self, GroupResult, JobPart, OptimizerKind, TrainJob};
 
 /// The real binary, built by cargo for the tests.
 pub fn sweeplab() -> Command {
@@ -57,18 +58,41 @@ pub fn train_group(
         hidden,
         head: HeadKind::Linear,
     };
-    let init = init::seeded(&shape, seeds);
-    let job = TrainJob {
-        shape,
-        parts: &[JobPart {
+    train_launch(shape, &[(data, lr, seeds)], epochs, kernel, OptimizerKind::Burn)
+}
+
+/// Trains several groups `(dataset, learning rate, seeds)` as one launch on flex, each
+/// initialised as the optimiser's kind of run is (`torch` runs: PyTorch's initial values).
+pub fn train_launch(
+    shape: ModelShape,
+    groups: &[(&Dataset, f64, &[u64])],
+    epochs: usize,
+    kernel: Kernel,
+    optimizer: OptimizerKind,
+) -> GroupResult {
+    let inits: Vec<HostParams> = groups
+        .iter()
+        .map(|&(_, _, seeds)| match optimizer {
+            OptimizerKind::Burn => init::seeded(&shape, seeds),
+            OptimizerKind::Torch => torch_init::torch_seeded(&shape, seeds),
+        })
+        .collect();
+    let parts: Vec<JobPart<'_>> = groups
+        .iter()
+        .map(|&(data, lr, seeds)| JobPart {
             data,
             lr,
             replicas: seeds.len(),
-        }],
+        })
+        .collect();
+    let init = HostParams::concat(&inits);
+    let job = TrainJob {
+        shape,
+        parts: &parts,
         epochs,
         init: &init,
         keep_positions: 8,
-        optimizer: Default::default(),
+        optimizer,
         kernel,
     };
     train::train::<Autodiff<Flex>>(&job, &Default::default(), &mut |_| {})
