@@ -1,6 +1,6 @@
 //! `sweep --jobs N`: trains disjoint shards of the plan (blocks of runs, see
-//! [`Shard::blocks`]) in N worker processes that write run records into the same results
-//! folder; the parent then resumes the sweep, which finds every run done and assembles tables,
+//! [`Shard::local_blocks`]) in worker processes - N for the CPU work, one per GPU - that write
+//! run records into the same results folder; the parent then resumes the sweep, which finds every run done and assembles tables,
 //! figures and manifest (and trains anything a worker left).
 //!
 //! Processes, not threads. Measured on 2 cores with the fused kernels: two worker processes
@@ -8,7 +8,7 @@
 //! 1.1x (per-call hand-offs, and burn's per-op work between the calls stays serial; op by op,
 //! burn-autodiff's process-wide lock serialises training threads entirely).
 
-use crate::cluster::Shard;
+use crate::cluster::{LocalWorkers, Shard};
 use crate::error::{Error, Result};
 use crate::plan::Plan;
 use std::path::Path;
@@ -49,14 +49,14 @@ pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// How many worker processes a sweep with `--jobs jobs` starts: none (train in this process)
-/// for one job, a shard (it is already a worker) or a single block of work; else at most one
-/// per block.
+/// How many worker processes a sweep with `--jobs jobs` starts ([`LocalWorkers`]): up to
+/// `jobs` for the CPU work (no more than it has blocks) and one per GPU. One means none: this
+/// process trains (also in a shard, which is already a worker).
 pub fn worker_count(plan: &Plan, jobs: usize, sharded: bool) -> usize {
-    if sharded || jobs <= 1 {
+    if sharded {
         1
     } else {
-        jobs.min(crate::cluster::block_count(plan, jobs)).max(1)
+        LocalWorkers::new(plan, jobs).count().max(1)
     }
 }
 

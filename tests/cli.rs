@@ -283,6 +283,8 @@ fn a_nan_loss_is_recorded_as_diverged_and_the_sweep_goes_on() {
     );
 }
 
+/// Also the scheduling: with `--jobs 1` the GPU group gets a worker of its own beside the one
+/// CPU worker, so CPU and GPU work run at the same time.
 #[test]
 fn cuda_without_a_gpu_fails_those_runs_only() {
     let devices = sweeplab().arg("devices").output().unwrap();
@@ -300,7 +302,7 @@ fn cuda_without_a_gpu_fails_those_runs_only() {
     );
     let out = dir.path().join("out");
     let output = sweeplab()
-        .arg("sweep")
+        .args(["sweep", "--jobs", "1"])
         .arg(&exp)
         .arg("--out")
         .arg(&out)
@@ -309,6 +311,11 @@ fn cuda_without_a_gpu_fails_those_runs_only() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        stderr.contains("worker 2/2: [1/2] training d rnn(2) head=linear lr=0.1 epochs=3 on cuda:0")
+            && stderr.contains("worker 1/2: [2/2] training d rnn(2) head=linear lr=0.1 epochs=3 on cpu"),
+        "{stderr}"
+    );
     let (header, rows) = read_csv(&out.join("runs.csv"));
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
     let got: Vec<(&str, &str)> = rows

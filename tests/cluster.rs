@@ -3,6 +3,7 @@
 //! missing runs. (The real Slurm round trip is tests/slurm/run.sh.)
 
 use std::path::Path;
+use sweeplab::cluster::LocalWorkers;
 use sweeplab::cluster::{slurm, Shard};
 use sweeplab::plan;
 use sweeplab::spec::ExperimentFile;
@@ -67,10 +68,11 @@ fn shards_cover_every_run_exactly_once_in_blocks_of_one_group() {
 }
 
 /// GPU groups are never cut. On a cluster (every task has its own GPU) they are dealt out like
-/// the rest; among `--jobs` workers on one machine all of `cuda:0` goes to one worker. Groups
-/// off the fused path (memoryless, `head: none`) stay whole: their cost is per operation.
+/// the rest. Among `--jobs N` workers on one machine, N workers share the CPU work and one more
+/// trains every group of `cuda:0`. Groups off the fused path (memoryless, `head: none`) stay
+/// whole: their cost is per operation.
 #[test]
-fn gpu_groups_stay_whole_and_share_one_local_worker() {
+fn gpu_groups_stay_whole_and_get_a_local_worker_of_their_own() {
     let file = ExperimentFile::from_source(
         Path::new("g.yaml"),
         "name: g\ndatasets: [{name: a, cyclic: AbAcAd, repeat: 6}]\ngrid: {cell: [rnn, memoryless], hidden: [2, 3, 4, 5], seed: 0..25, lr: 0.1, epochs: 2, device: [cuda, cpu]}\nexclude: [{cell: memoryless, device: cuda}]\n".into(),
@@ -79,41 +81,46 @@ fn gpu_groups_stay_whole_and_share_one_local_worker() {
     let plan = plan::build(&file).unwrap();
     let on_cuda = |g: usize| plan.groups[g].device != sweeplab::spec::DeviceSpec::Cpu;
     let uncut = |g: usize| on_cuda(g) || plan.groups[g].cell == sweeplab::spec::CellKind::Memoryless;
-    for shards in [2, 3] {
-        let cluster: Vec<Vec<_>> = (0..shards)
-            .map(|i| {
-                (Shard {
-                    index: i,
-                    count: shards,
-                })
-                .blocks(&plan)
-            })
-            .collect();
-        let local: Vec<Vec<_>> = (0..shards)
-            .map(|i| {
-                (Shard {
-                    index: i,
-                    count: shards,
-                })
-                .local_blocks(&plan)
-            })
-            .collect();
+    for jobs in [1, 2, 3] {
+        let workers = LocalWorkers::new(&plan, jobs);
+        assert_eq!(
+            workers,
+            LocalWorkers {
+                cpu: jobs,
+                gpus: vec![0]
+            }
+        );
+        let shards = workers.count();
+        let of = |i: usize| Shard {
+            index: i,
+            count: shards,
+        };
+        let cluster: Vec<Vec<_>> = (0..shards).map(|i| of(i).blocks(&plan)).collect();
+        let local: Vec<Vec<_>> = (0..shards).map(|i| of(i).local_blocks(&plan)).collect();
         for blocks in [&cluster, &local] {
             for b in blocks.iter().flatten().filter(|b| uncut(b.group)) {
                 assert_eq!(b.runs, plan.groups[b.group].runs, "a whole group");
             }
+            let mut runs: Vec<usize> = blocks.iter().flatten().flat_map(|b| b.runs.clone()).collect();
+            runs.sort();
+            assert_eq!(runs, (0..plan.runs.len()).collect::<Vec<_>>(), "every run once");
         }
-        let gpu_shards = |blocks: &[Vec<sweeplab::cluster::Block>]| {
-            (0..shards)
-                .filter(|&i| blocks[i].iter().any(|b| on_cuda(b.group)))
-                .count()
-        };
-        assert!(gpu_shards(&cluster) > 1, "cluster tasks share the GPU groups");
-        assert_eq!(gpu_shards(&local), 1, "one local worker per GPU");
+        if shards > 2 {
+            let gpu_shards = (0..shards)
+                .filter(|&i| cluster[i].iter().any(|b| on_cuda(b.group)))
+                .count();
+            assert!(gpu_shards > 1, "cluster tasks share the GPU groups");
+        }
+        let (cpu, gpu) = local.split_at(jobs);
         assert!(
-            local.iter().all(|b| !b.is_empty()),
-            "the CPU work goes to the other workers"
+            gpu[0].iter().all(|b| on_cuda(b.group)),
+            "the GPU worker trains GPU groups only"
         );
+        assert_eq!(gpu[0].len(), 4, "all four GPU groups");
+        for blocks in cpu {
+            assert!(!blocks.is_empty(), "every CPU worker has CPU work");
+            assert!(blocks.iter().all(|b| !on_cuda(b.group)), "and only CPU work");
+        }
     }
 }
 

@@ -6,7 +6,7 @@ pub mod merge;
 mod shard;
 pub mod slurm;
 
-pub use shard::{block_count, Block, Shard};
+pub use shard::{Block, LocalWorkers, Shard};
 
 use crate::error::{Error, Result};
 use crate::plan::Plan;

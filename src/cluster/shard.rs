@@ -30,31 +30,98 @@ impl Shard {
 
     /// The blocks of this shard, in plan order. Blocks are dealt out largest first to the
     /// currently lightest shard (longest-processing-time rule), on an estimate of each block's
-    /// work; every worker computes the same assignment from the same plan.
+    /// work; every worker computes the same assignment from the same plan. (On a cluster every
+    /// task has its own GPU, so GPU groups are dealt out like the rest.)
     pub fn blocks(&self, plan: &Plan) -> Vec<Block> {
-        self.blocks_with(plan, false)
-    }
-
-    /// The blocks of this shard when the shards are `--jobs` worker processes on one machine:
-    /// as [`Shard::blocks`], except that all blocks of one GPU go to one shard (`cuda:N` to
-    /// shard N mod count), so the workers never share a GPU and CPU blocks run beside it. (On a
-    /// cluster every task has its own GPU, so there GPU groups are dealt out like the rest.)
-    pub fn local_blocks(&self, plan: &Plan) -> Vec<Block> {
-        self.blocks_with(plan, true)
-    }
-
-    fn blocks_with(&self, plan: &Plan, pin_gpus: bool) -> Vec<Block> {
         let blocks = blocks(plan, self.count);
-        let assignment = assign(plan, &blocks, self.count, pin_gpus);
-        let mut mine: Vec<Block> = blocks
-            .into_iter()
-            .zip(assignment)
-            .filter(|(_, s)| *s == self.index)
-            .map(|(b, _)| b)
-            .collect();
-        mine.sort_by_key(|b| (b.group, b.runs.first().copied()));
-        mine
+        let assignment = assign(plan, &blocks, self.count);
+        mine(blocks, &assignment, self.index)
     }
+
+    /// The blocks of this shard when the shards are a sweep's `--jobs` worker processes on one
+    /// machine ([`LocalWorkers`]): the first shards deal out the CPU work as
+    /// [`Shard::blocks`] does, each further shard trains every block of one GPU.
+    pub fn local_blocks(&self, plan: &Plan) -> Vec<Block> {
+        let layout = LocalWorkers::for_shards(plan, self.count);
+        let on_gpu = |b: &Block| match plan.groups[b.group].device {
+            DeviceSpec::Cuda(n) => Some(n),
+            _ => None,
+        };
+        if self.index >= layout.cpu {
+            let gpu = layout.gpus.get(self.index - layout.cpu).copied();
+            let all = blocks(plan, 1);
+            return all.into_iter().filter(|b| gpu.is_some() && on_gpu(b) == gpu).collect();
+        }
+        let cpu_blocks: Vec<Block> = blocks(plan, layout.cpu)
+            .into_iter()
+            .filter(|b| on_gpu(b).is_none())
+            .collect();
+        let assignment = assign(plan, &cpu_blocks, layout.cpu);
+        mine(cpu_blocks, &assignment, self.index)
+    }
+}
+
+/// The worker processes of a sweep with `--jobs` on one machine: `cpu` of them share the CPU
+/// work, then one per GPU the plan uses trains all of that GPU's groups. So CPU and GPU work
+/// run at the same time, each GPU is driven by exactly one process, and `--jobs` still counts
+/// the processes doing CPU work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalWorkers {
+    pub cpu: usize,
+    /// The CUDA device indices of the plan's groups, in order.
+    pub gpus: Vec<usize>,
+}
+
+impl LocalWorkers {
+    /// The workers for `--jobs jobs`: no more CPU workers than blocks of CPU work.
+    pub fn new(plan: &Plan, jobs: usize) -> Self {
+        let gpus = gpus(plan);
+        let cpu_blocks = blocks(plan, jobs.max(1))
+            .iter()
+            .filter(|b| !matches!(plan.groups[b.group].device, DeviceSpec::Cuda(_)))
+            .count();
+        let cpu = if cpu_blocks == 0 { 0 } else { jobs.clamp(1, cpu_blocks) };
+        Self { cpu, gpus }
+    }
+
+    /// The layout a worker of `count` shards belongs to (the GPUs come from the plan).
+    fn for_shards(plan: &Plan, count: usize) -> Self {
+        let gpus = gpus(plan);
+        Self {
+            cpu: count.saturating_sub(gpus.len()),
+            gpus,
+        }
+    }
+
+    pub fn count(&self) -> usize {
+        self.cpu + self.gpus.len()
+    }
+}
+
+fn gpus(plan: &Plan) -> Vec<usize> {
+    let mut gpus: Vec<usize> = plan
+        .groups
+        .iter()
+        .filter_map(|g| match g.device {
+            DeviceSpec::Cuda(n) => Some(n),
+            _ => None,
+        })
+        .collect();
+    gpus.sort_unstable();
+    gpus.dedup();
+    gpus
+}
+
+/// The blocks assigned to shard `index`, in plan order.
+fn mine(blocks: Vec<Block>, assignment: &[usize], index: usize) -> Vec<Block> {
+    let mut mine: Vec<Block> = blocks
+        .into_iter()
+        .zip(assignment)
+        .filter(|(_, &s)| s == index)
+        .map(|(b, _)| b)
+        .collect();
+    mine.sort_by_key(|b| (b.group, b.runs.first().copied()));
+    mine
 }
 
 /// Runs of one group trained together as one replica batch.
@@ -71,11 +138,6 @@ impl Block {
     pub fn whole_groups(plan: &Plan) -> Vec<Block> {
         blocks(plan, 1)
     }
-}
-
-/// How many blocks the plan is cut into for `count` shards.
-pub fn block_count(plan: &Plan, count: usize) -> usize {
-    blocks(plan, count.max(1)).len()
 }
 
 /// The plan cut into blocks for `count` shards: a group stays whole unless it is more than
@@ -115,25 +177,15 @@ fn cost(plan: &Plan, g: usize) -> u128 {
     group.runs.len() as u128 * group.epochs as u128 * (data.positions() as u128 + 1) * width as u128
 }
 
-/// Shard of every block, by LPT; with `pin_gpus` the blocks of `cuda:N` first all go to shard
-/// N mod count.
-fn assign(plan: &Plan, blocks: &[Block], count: usize, pin_gpus: bool) -> Vec<usize> {
+/// Shard of every block, by LPT.
+fn assign(plan: &Plan, blocks: &[Block], count: usize) -> Vec<usize> {
     let block_cost = |b: &Block| {
         let group = &plan.groups[b.group];
         cost(plan, b.group) * b.runs.len() as u128 / group.runs.len().max(1) as u128
     };
     let mut load = vec![0u128; count];
     let mut shard_of = vec![0; blocks.len()];
-    let mut order = Vec::with_capacity(blocks.len());
-    for (i, b) in blocks.iter().enumerate() {
-        match plan.groups[b.group].device {
-            DeviceSpec::Cuda(n) if pin_gpus => {
-                shard_of[i] = n % count;
-                load[n % count] += block_cost(b);
-            }
-            _ => order.push(i),
-        }
-    }
+    let mut order: Vec<usize> = (0..blocks.len()).collect();
     order.sort_by(|&a, &b| block_cost(&blocks[b]).cmp(&block_cost(&blocks[a])).then(a.cmp(&b)));
     for i in order {
         let lightest = (0..count).min_by_key(|&s| (load[s], s)).expect("count >= 1");
