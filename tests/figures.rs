@@ -330,6 +330,27 @@ fn positions_and_range_are_configurable() {
     assert_eq!(image.centre(layout.cell_rect(0, 0, 2)), [255, 128, 128]);
 }
 
+/// A big group's state grid shows its first `state_grid_runs` runs (a 10,000-seed group would
+/// otherwise be a 100x100 grid of subplots).
+#[test]
+fn state_grids_show_at_most_state_grid_runs_subplots() {
+    let dir = tempfile::tempdir().unwrap();
+    synthetic(dir.path());
+    let spec: FiguresSpec = serde_yaml_ng::from_str("{state_grid_runs: 4}").unwrap();
+    draw_all(dir.path(), &spec).unwrap();
+    let results = Results::load(dir.path()).unwrap();
+    let layout = StateGridLayout::for_group(&results, &results.groups()[0], &spec);
+    assert_eq!((layout.subplots, layout.grid), (4, (2, 2)));
+    let image = Image::open(&dir.path().join("figures/states_00_AbAb_rnn2.png"));
+    assert_eq!(image.components(LIME), 4);
+    assert_eq!(image.height, layout.height);
+    let err = serde_yaml_ng::from_str::<FiguresSpec>("{state_grid_runs: 0}")
+        .unwrap()
+        .check()
+        .unwrap_err();
+    assert!(err.to_string().contains("figures.state_grid_runs"), "{err}");
+}
+
 #[test]
 fn figures_section_is_optional_and_checked() {
     let spec: FiguresSpec = serde_yaml_ng::from_str("{}").unwrap();

@@ -38,6 +38,11 @@ pub struct FiguresSpec {
     /// Positions (heat-map rows) shown in each state-grid subplot.
     #[serde(default = "default_positions")]
     pub positions: usize,
+    /// Subplots in one state grid: the group's first runs in seed order (the subtitle still
+    /// counts every run). A group of 10,000 seeds would otherwise be a 100x100 grid, a
+    /// 20,000-pixel-square image.
+    #[serde(default = "default_state_grid_runs")]
+    pub state_grid_runs: usize,
     /// Value range of the state grid's colour map: `[low, high]`, white at 0.
     #[serde(default = "default_range")]
     pub range: [f64; 2],
@@ -58,6 +63,9 @@ fn yes() -> bool {
 fn default_positions() -> usize {
     8
 }
+fn default_state_grid_runs() -> usize {
+    100
+}
 fn default_range() -> [f64; 2] {
     [-1.0, 1.0]
 }
@@ -76,6 +84,7 @@ impl Default for FiguresSpec {
             memoryless: true,
             summary: true,
             positions: default_positions(),
+            state_grid_runs: default_state_grid_runs(),
             range: default_range(),
             memoryless_lines: default_memoryless_lines(),
             memoryless_positions: default_memoryless_positions(),
@@ -94,6 +103,7 @@ impl FiguresSpec {
         }
         for (key, n) in [
             ("positions", self.positions),
+            ("state_grid_runs", self.state_grid_runs),
             ("memoryless_lines", self.memoryless_lines),
             ("memoryless_positions", self.memoryless_positions),
         ] {

@@ -190,8 +190,8 @@ struct Content<'a> {
 impl<'a> Content<'a> {
     fn of(results: &'a Results, group: &Group<'a>, spec: &FiguresSpec) -> Self {
         let first = group.first();
-        let states: Vec<_> = group
-            .runs
+        let shown = &group.runs[..group.runs.len().min(spec.state_grid_runs)];
+        let states: Vec<_> = shown
             .iter()
             .map(|r| results.states.get(&r.run_id).filter(|s| !s.positions.is_empty()))
             .collect();
@@ -227,14 +227,14 @@ impl<'a> Content<'a> {
                 })
             })
             .collect();
-        let subplot_titles = group.runs.iter().map(|r| subplot_title(r)).collect::<Vec<_>>();
+        let subplot_titles = shown.iter().map(|r| subplot_title(r)).collect::<Vec<_>>();
         let title = format!(
             "{} -- # of hidden nodes = {}  ({})",
             canvas::cell_title(&first.cell),
             first.hidden,
             first.dataset
         );
-        let subtitle = format!(
+        let mut subtitle = format!(
             "{} of {} restarts reached 100% accuracy (green frame)  ·  lr {}, {} epochs, head {}, {}  ·  rows: input→target, first {} positions",
             group.successes(),
             group.runs.len(),
@@ -244,6 +244,9 @@ impl<'a> Content<'a> {
             first.device,
             rows
         );
+        if shown.len() < group.runs.len() {
+            subtitle.push_str(&format!("  ·  shown: the first {} runs", shown.len()));
+        }
         let text = GridText {
             columns: col_labels,
             rows: row_labels,
@@ -251,9 +254,9 @@ impl<'a> Content<'a> {
             title,
             subtitle,
         };
-        let layout = StateGridLayout::new(group.runs.len(), rows, h_cols, vocab.len(), &text);
+        let layout = StateGridLayout::new(shown.len(), rows, h_cols, vocab.len(), &text);
         Self {
-            runs: group.runs.clone(),
+            runs: shown.to_vec(),
             matrices,
             text,
             layout,
