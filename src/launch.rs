@@ -31,7 +31,7 @@ impl Launch<'_> {
 /// the shape of the data, the number of steps and the optimiser's formula. Learning rate,
 /// dataset contents and initial values may differ.
 #[derive(Debug, Clone, PartialEq)]
-struct PackKey {
+pub(crate) struct PackKey {
     device: DeviceSpec,
     shape: ModelShape,
     epochs: usize,
@@ -41,7 +41,8 @@ struct PackKey {
     last_step_only: bool,
 }
 
-fn pack_key(plan: &Plan, group: &GroupSpec) -> Option<PackKey> {
+/// What `group` must share with others to be packed with them; `None` on the per-replica path.
+pub(crate) fn pack_key(plan: &Plan, group: &GroupSpec) -> Option<PackKey> {
     if batch_cost(group.device, group.cell, group.head) != BatchCost::PerOperation {
         return None;
     }
@@ -62,17 +63,24 @@ fn pack_key(plan: &Plan, group: &GroupSpec) -> Option<PackKey> {
     })
 }
 
+/// Groups are packed into one launch only up to this many replicas (a group bigger than this is
+/// still one launch): a launch's memory grows with its replicas, a failed launch fails all of
+/// its groups, and its records are stored only when it ends.
+pub const MAX_PACKED_REPLICAS: usize = 10_000;
+
 /// The launches for `blocks` (each with the runs of it to train now, none empty), in the order
-/// of their first block. A launch holds either one block on a per-replica path, or every block
-/// with the same pack key.
+/// of their first block. A launch holds either one block on a per-replica path, or blocks with
+/// the same pack key, up to [`MAX_PACKED_REPLICAS`].
 pub fn pack<'p>(plan: &'p Plan, blocks: Vec<(&Block, Vec<usize>)>) -> Vec<Launch<'p>> {
     let mut launches: Vec<(Option<PackKey>, Launch<'p>)> = Vec::new();
     for (block, runs) in blocks {
         let group = &plan.groups[block.group];
         let key = pack_key(plan, group);
-        let open = key
-            .as_ref()
-            .and_then(|k| launches.iter_mut().find(|(other, _)| other.as_ref() == Some(k)));
+        let open = key.as_ref().and_then(|k| {
+            launches
+                .iter_mut()
+                .find(|(other, launch)| other.as_ref() == Some(k) && launch.runs() + runs.len() <= MAX_PACKED_REPLICAS)
+        });
         match open {
             Some((_, launch)) => launch.members.push((group, runs)),
             None => launches.push((

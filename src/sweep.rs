@@ -228,9 +228,25 @@ pub fn run(
         }
         let launch_started = Instant::now();
         let (lead, _) = launch.members[0];
-        let records = train_launch(plan, &launch, &mut |epoch| {
+        let mut records = train_launch(plan, &launch, &mut |epoch| {
             reporter.event(&Event::Epoch { group: lead, epoch })
         });
+        // A packed launch that failed as a whole (out of memory, say) may still fit group by
+        // group: each member gets a launch of its own.
+        let all_failed = records.iter().flatten().all(|r| r.status == RunStatus::Failed);
+        if launch.members.len() > 1 && all_failed {
+            records = launch
+                .members
+                .iter()
+                .map(|(group, pending)| {
+                    let alone = Launch {
+                        members: vec![(*group, pending.clone())],
+                    };
+                    let mut on_epoch = |epoch| reporter.event(&Event::Epoch { group, epoch });
+                    train_launch(plan, &alone, &mut on_epoch).pop().unwrap_or_default()
+                })
+                .collect();
+        }
         // The record is the run's commit point: stored first, then the tables.
         for record in records.iter().flatten() {
             store.save(record)?;

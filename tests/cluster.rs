@@ -124,6 +124,44 @@ fn gpu_groups_stay_whole_and_get_a_local_worker_of_their_own() {
     }
 }
 
+/// Two GPUs get a worker each, in device order after the CPU workers; a plan with GPU work
+/// only has no CPU worker.
+#[test]
+fn each_gpu_gets_one_local_worker() {
+    let plan_of = |devices: &str| {
+        let text = format!("name: g\ndatasets: [{{name: a, cyclic: AbAcAd, repeat: 6}}]\ngrid: {{cell: rnn, hidden: [2, 3], seed: 0..5, lr: 0.1, epochs: 2, device: {devices}}}\n");
+        plan::build(&ExperimentFile::from_source(Path::new("g.yaml"), text).unwrap()).unwrap()
+    };
+    let plan = plan_of("[\"cuda:1\", cpu, \"cuda:0\"]");
+    let workers = LocalWorkers::new(&plan, 2);
+    assert_eq!(
+        workers,
+        LocalWorkers {
+            cpu: 2,
+            gpus: vec![0, 1]
+        }
+    );
+    let count = workers.count();
+    let devices = |i: usize| -> Vec<String> {
+        let blocks = Shard { index: i, count }.local_blocks(&plan);
+        let mut d: Vec<String> = blocks.iter().map(|b| plan.groups[b.group].device.to_string()).collect();
+        d.dedup();
+        d
+    };
+    assert_eq!(devices(0), ["cpu"]);
+    assert_eq!(devices(1), ["cpu"]);
+    assert_eq!(devices(2), ["cuda:0"]);
+    assert_eq!(devices(3), ["cuda:1"]);
+
+    let gpu_only = plan_of("\"cuda:0\"");
+    assert_eq!(LocalWorkers::new(&gpu_only, 4), LocalWorkers { cpu: 0, gpus: vec![0] });
+    assert_eq!(
+        sweeplab::workers::worker_count(&gpu_only, 4, false),
+        1,
+        "trains in-process"
+    );
+}
+
 fn strip_time(path: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(path).unwrap();
     let mut rows: Vec<String> = text

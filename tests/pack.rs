@@ -134,10 +134,12 @@ fn a_packed_launch_gives_each_group_its_numbers_alone() {
             hidden: 4,
             head,
         };
+        // Replicas: 0, 1 (data 0, lr 0.1, seeds 1, 2); 2 (data 1, lr 0.1, seed 1); 3, 4 (data 0,
+        // lr 0.02, seeds 1, 2).
         let groups: [(&Dataset, f64, &[u64]); 3] = [
             (&data[0], 0.1, &[1, 2]),
-            (&data[1], 0.05, &[3]),
-            (&data[0], 0.02, &[4, 5]),
+            (&data[1], 0.1, &[1]),
+            (&data[0], 0.02, &[1, 2]),
         ];
         let packed = train_launch(shape, &groups, 25, kernel, optimizer).replicas;
         let mut alone = Vec::new();
@@ -149,9 +151,10 @@ fn a_packed_launch_gives_each_group_its_numbers_alone() {
         for (r, (p, a)) in packed.iter().zip(&alone).enumerate() {
             assert_eq!(p, a, "{what}: replica {r} packed differs from its group alone");
         }
-        // The groups did train differently (different data or rate): packing mixed nothing up.
-        assert_ne!(packed[0].curve, packed[2].curve, "{what}");
-        assert_ne!(packed[0].curve, packed[1].curve, "{what}");
+        // The same seed trained differently with another dataset, and with another rate: each
+        // replica did read its own group's data and step at its own group's rate.
+        assert_ne!(packed[0].curve, packed[2].curve, "{what}: dataset");
+        assert_ne!(packed[0].curve, packed[3].curve, "{what}: rate");
         assert!(packed[0].curve[24] < packed[0].curve[0], "{what}: did not train");
     }
 }
@@ -203,25 +206,71 @@ fn launches_pack_op_by_op_groups_of_equal_shapes_only() {
     assert_eq!(runs, plan.runs.len());
 }
 
-/// `final_loss` and `accuracy` of each run in a results folder, by run id.
-fn results(dir: &Path) -> Vec<(String, String, String)> {
-    let text = std::fs::read_to_string(dir.join("runs.csv")).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
-    let (id, loss, acc) = (col("run_id"), col("final_loss"), col("accuracy"));
-    let mut rows: Vec<(String, String, String)> = lines
-        .map(|l| {
-            let f: Vec<&str> = l.split(',').collect();
-            (f[id].to_string(), f[loss].to_string(), f[acc].to_string())
+/// Two memoryless groups on the CPU that differ only in `axis`: how many launches they make.
+fn launches_of_two_groups(axis: &str, dataset: &str) -> usize {
+    let (key, _) = axis.split_once(':').unwrap();
+    let defaults = ["lr: 0.1", "epochs: 3", "hidden: 4"]
+        .into_iter()
+        .filter(|d| !d.starts_with(key));
+    let axis = std::iter::once(axis).chain(defaults).collect::<Vec<_>>().join("\n  ");
+    let text = format!(
+        "name: k\ndatasets:\n  - {{name: one, cyclic: AbAcAd, repeat: 6, vocab: [A, b, c, d]}}\n  - {{name: two, cyclic: AdAbAc, repeat: 6, vocab: [A, b, c, d]}}\n  - {{name: longer, cyclic: AbAcAd, repeat: 7, vocab: [A, b, c, d]}}\ngrid:\n  dataset: {dataset}\n  cell: memoryless\n  seed: 0..3\n  {axis}\n"
+    );
+    let file = ExperimentFile::from_source(Path::new("k.yaml"), text).unwrap();
+    let plan = plan::build(&file).unwrap();
+    assert_eq!(plan.groups.len(), 2, "{axis} {dataset}");
+    let blocks = Block::whole_groups(&plan);
+    launch::pack(&plan, blocks.iter().map(|b| (b, b.runs.clone())).collect()).len()
+}
+
+/// Every part of the pack key keeps groups apart; rate and dataset contents do not.
+#[test]
+fn groups_pack_only_when_everything_but_rate_data_and_weights_agrees() {
+    assert_eq!(launches_of_two_groups("lr: [0.1, 0.05]", "one"), 1);
+    assert_eq!(launches_of_two_groups("epochs: 3", "[one, two]"), 1);
+    assert_eq!(launches_of_two_groups("epochs: 3", "[one, longer]"), 2);
+    assert_eq!(launches_of_two_groups("epochs: [3, 4]", "one"), 2);
+    assert_eq!(launches_of_two_groups("hidden: [3, 4]", "one"), 2);
+    assert_eq!(launches_of_two_groups("init: [sweeplab, torch]", "one"), 2);
+    assert_eq!(launches_of_two_groups("device: [cpu, ndarray]", "one"), 2);
+    assert_eq!(launches_of_two_groups("head: [linear, none]", "one"), 2);
+    // Big groups are not packed beyond MAX_PACKED_REPLICAS replicas per launch.
+    let big = |seeds: usize| {
+        let text = format!(
+            "name: big\ndatasets: [{{name: d, cyclic: abc, repeat: 2}}]\ngrid: {{cell: memoryless, hidden: 1, seed: 0..{seeds}, lr: [0.1, 0.05], epochs: 3}}\n"
+        );
+        let file = ExperimentFile::from_source(Path::new("big.yaml"), text).unwrap();
+        let plan = plan::build(&file).unwrap();
+        let blocks = Block::whole_groups(&plan);
+        launch::pack(&plan, blocks.iter().map(|b| (b, b.runs.clone())).collect()).len()
+    };
+    assert_eq!(big(launch::MAX_PACKED_REPLICAS / 2), 1);
+    assert_eq!(big(launch::MAX_PACKED_REPLICAS / 2 + 1), 2);
+}
+
+/// The stored record of every run of a results folder (`runs/<id>.json`) without its timing
+/// and its group's index in the plan:
+/// configuration, status, curve, final loss, accuracy, states, logits and probabilities.
+fn results(dir: &Path) -> Vec<(String, serde_json::Value)> {
+    let mut records: Vec<(String, serde_json::Value)> = std::fs::read_dir(dir.join("runs"))
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            let mut record: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+            let fields = record.as_object_mut().unwrap();
+            fields.remove("train_seconds").unwrap();
+            // The group's index in its plan (the packed plan has more groups).
+            fields["spec"].as_object_mut().unwrap().remove("group").unwrap();
+            (path.file_name().unwrap().to_string_lossy().to_string(), record)
         })
         .collect();
-    rows.sort();
-    rows
+    records.sort_by(|a, b| a.0.cmp(&b.0));
+    records
 }
 
 /// Through the binary: `plan` says which groups share a launch, `sweep` reports the packing,
-/// and every run's stored result equals the result of a sweep of its group alone.
+/// and every run's stored record equals, but for its timing, the record of a sweep of its group
+/// alone.
 #[test]
 fn sweeps_pack_launches_and_store_the_numbers_of_each_group_alone() {
     let tmp = tempfile::tempdir().unwrap();
@@ -233,8 +282,9 @@ fn sweeps_pack_launches_and_store_the_numbers_of_each_group_alone() {
         "{plan_out}"
     );
     let out = tmp.path().join("packed");
+    // Two worker processes: the packable groups are dealt out together, so they still meet.
     let sweep = sweeplab()
-        .args(["sweep", "--jobs", "1"])
+        .args(["sweep", "--jobs", "2"])
         .arg(&exp)
         .arg("--out")
         .arg(&out)
@@ -242,7 +292,8 @@ fn sweeps_pack_launches_and_store_the_numbers_of_each_group_alone() {
         .success();
     let stderr = String::from_utf8_lossy(&sweep.get_output().stderr).to_string();
     assert!(
-        stderr.contains("packing 4 groups (12 runs) into one launch\n[1/12] training one memoryless(2)"),
+        stderr.contains("packing 4 groups (12 runs) into one launch")
+            && stderr.contains("packing 2 groups (6 runs) into one launch"),
         "{stderr}"
     );
     let packed = results(&out);
@@ -270,9 +321,9 @@ fn sweeps_pack_launches_and_store_the_numbers_of_each_group_alone() {
             alone.extend(results(&out));
         }
     }
-    alone.sort();
+    alone.sort_by(|a, b| a.0.cmp(&b.0));
     assert_eq!(alone.len(), 18);
     for run in &alone {
-        assert!(packed.contains(run), "{run:?} differs when packed: {packed:?}");
+        assert!(packed.contains(run), "{} differs when packed", run.0);
     }
 }

@@ -1,4 +1,5 @@
 use crate::error::{Error, Result};
+use crate::launch::{pack_key, PackKey};
 use crate::plan::Plan;
 use crate::spec::DeviceSpec;
 use crate::train::{batch_cost, BatchCost};
@@ -43,19 +44,15 @@ impl Shard {
     /// [`Shard::blocks`] does, each further shard trains every block of one GPU.
     pub fn local_blocks(&self, plan: &Plan) -> Vec<Block> {
         let layout = LocalWorkers::for_shards(plan, self.count);
-        let on_gpu = |b: &Block| match plan.groups[b.group].device {
-            DeviceSpec::Cuda(n) => Some(n),
-            _ => None,
-        };
         if self.index >= layout.cpu {
             let gpu = layout.gpus.get(self.index - layout.cpu).copied();
             let all = blocks(plan, 1);
-            return all.into_iter().filter(|b| gpu.is_some() && on_gpu(b) == gpu).collect();
+            return all
+                .into_iter()
+                .filter(|b| gpu.is_some() && cuda_of(plan, b.group) == gpu)
+                .collect();
         }
-        let cpu_blocks: Vec<Block> = blocks(plan, layout.cpu)
-            .into_iter()
-            .filter(|b| on_gpu(b).is_none())
-            .collect();
+        let cpu_blocks = cpu_blocks(plan, layout.cpu);
         let assignment = assign(plan, &cpu_blocks, layout.cpu);
         mine(cpu_blocks, &assignment, self.index)
     }
@@ -73,15 +70,19 @@ pub struct LocalWorkers {
 }
 
 impl LocalWorkers {
-    /// The workers for `--jobs jobs`: no more CPU workers than blocks of CPU work.
+    /// The workers for `--jobs jobs`: no more CPU workers than bundles of CPU work to deal
+    /// out (cut for that many workers, as they will cut it).
     pub fn new(plan: &Plan, jobs: usize) -> Self {
-        let gpus = gpus(plan);
-        let cpu_blocks = blocks(plan, jobs.max(1))
-            .iter()
-            .filter(|b| !matches!(plan.groups[b.group].device, DeviceSpec::Cuda(_)))
-            .count();
-        let cpu = if cpu_blocks == 0 { 0 } else { jobs.clamp(1, cpu_blocks) };
-        Self { cpu, gpus }
+        let mut cpu = jobs.max(1);
+        loop {
+            let available = bundles(plan, &cpu_blocks(plan, cpu)).len();
+            if available >= cpu || available == 0 {
+                cpu = cpu.min(available);
+                break;
+            }
+            cpu = available;
+        }
+        Self { cpu, gpus: gpus(plan) }
     }
 
     /// The layout a worker of `count` shards belongs to (the GPUs come from the plan).
@@ -98,15 +99,22 @@ impl LocalWorkers {
     }
 }
 
+/// The CUDA device of group `g`, if it trains on one.
+fn cuda_of(plan: &Plan, g: usize) -> Option<usize> {
+    match plan.groups[g].device {
+        DeviceSpec::Cuda(n) => Some(n),
+        _ => None,
+    }
+}
+
+/// The blocks of the groups that train on the CPU, cut for `count` workers.
+fn cpu_blocks(plan: &Plan, count: usize) -> Vec<Block> {
+    let all = blocks(plan, count);
+    all.into_iter().filter(|b| cuda_of(plan, b.group).is_none()).collect()
+}
+
 fn gpus(plan: &Plan) -> Vec<usize> {
-    let mut gpus: Vec<usize> = plan
-        .groups
-        .iter()
-        .filter_map(|g| match g.device {
-            DeviceSpec::Cuda(n) => Some(n),
-            _ => None,
-        })
-        .collect();
+    let mut gpus: Vec<usize> = (0..plan.groups.len()).filter_map(|g| cuda_of(plan, g)).collect();
     gpus.sort_unstable();
     gpus.dedup();
     gpus
@@ -145,9 +153,11 @@ impl Block {
 /// about that size (never smaller than one run), so that a plan of one or two big groups still
 /// keeps every shard busy. Only groups on the fused CPU path are cut: their cost grows with the
 /// number of replicas, while op-by-op training (memoryless, `head: none`, CUDA) costs mostly per
-/// operation, about the same for 1 or 25 replicas, so cutting it would multiply its cost.
+/// operation, about the same for 1 or 25 replicas, so cutting it would multiply its cost. The
+/// fair share is of the CPU work (a GPU's groups are trained beside it).
 fn blocks(plan: &Plan, count: usize) -> Vec<Block> {
-    let total: u128 = (0..plan.groups.len()).map(|g| cost(plan, g)).sum();
+    let on_cpu = (0..plan.groups.len()).filter(|&g| cuda_of(plan, g).is_none());
+    let total: u128 = on_cpu.map(|g| cost(plan, g)).sum();
     let grain = (total / (4 * count as u128)).max(1);
     let mut blocks = Vec::new();
     for (g, group) in plan.groups.iter().enumerate() {
@@ -177,20 +187,45 @@ fn cost(plan: &Plan, g: usize) -> u128 {
     group.runs.len() as u128 * group.epochs as u128 * (data.positions() as u128 + 1) * width as u128
 }
 
-/// Shard of every block, by LPT.
+/// Blocks dealt out together (indices into `blocks`): a block alone, or every block of one
+/// pack key.
+fn bundles(plan: &Plan, blocks: &[Block]) -> Vec<Vec<usize>> {
+    // (`None`: not packable, a bundle of its own.)
+    let mut keys: Vec<Option<PackKey>> = Vec::new();
+    let mut bundles: Vec<Vec<usize>> = Vec::new();
+    for (i, b) in blocks.iter().enumerate() {
+        let key = pack_key(plan, &plan.groups[b.group]);
+        match keys.iter().position(|k| k.is_some() && *k == key) {
+            Some(k) => bundles[k].push(i),
+            None => {
+                keys.push(key);
+                bundles.push(vec![i]);
+            }
+        }
+    }
+    bundles
+}
+
+/// Shard of every block, by LPT. Blocks that `launch::pack` would train as one launch (groups
+/// on the op-by-op path with equal shapes) are dealt out together, so that they meet in one
+/// process and are packed there.
 fn assign(plan: &Plan, blocks: &[Block], count: usize) -> Vec<usize> {
     let block_cost = |b: &Block| {
         let group = &plan.groups[b.group];
         cost(plan, b.group) * b.runs.len() as u128 / group.runs.len().max(1) as u128
     };
+    let bundles = bundles(plan, blocks);
+    let bundle_cost = |bundle: &Vec<usize>| bundle.iter().map(|&i| block_cost(&blocks[i])).sum::<u128>();
     let mut load = vec![0u128; count];
     let mut shard_of = vec![0; blocks.len()];
-    let mut order: Vec<usize> = (0..blocks.len()).collect();
-    order.sort_by(|&a, &b| block_cost(&blocks[b]).cmp(&block_cost(&blocks[a])).then(a.cmp(&b)));
-    for i in order {
+    let mut order: Vec<usize> = (0..bundles.len()).collect();
+    order.sort_by(|&a, &b| bundle_cost(&bundles[b]).cmp(&bundle_cost(&bundles[a])).then(a.cmp(&b)));
+    for k in order {
         let lightest = (0..count).min_by_key(|&s| (load[s], s)).expect("count >= 1");
-        load[lightest] += block_cost(&blocks[i]);
-        shard_of[i] = lightest;
+        load[lightest] += bundle_cost(&bundles[k]);
+        for &i in &bundles[k] {
+            shard_of[i] = lightest;
+        }
     }
     shard_of
 }

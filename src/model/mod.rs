@@ -89,11 +89,13 @@ fn replica_sets(sets: Vec<Vec<u32>>, replicas: impl Iterator<Item = usize>) -> R
 
 /// A batch of token sequences on a device: `steps[t]` holds token t of every sequence.
 ///
-/// When every replica reads the same sequences, `steps` and `flat` hold token ids and the
-/// cells pick rows with `select` along the vocabulary axis. When replicas read different
-/// sequences (groups with different datasets packed into one launch), they hold row indices
-/// `r * vocab + token` into the table flattened over replicas, one block of indices per
-/// replica; picking rows is a copy either way, so the two give the same numbers.
+/// When every replica reads the same sequences, `steps[t]` is `[batch]` and `flat`
+/// `[batch * steps]`, and the cells pick rows with `select` along the vocabulary axis. When
+/// replicas read different sequences (groups with different datasets packed into one launch),
+/// both hold one block per replica (`[R * batch]`, `[R * batch * steps]`) and rows are picked
+/// per replica with `gather`. Picking rows is a copy either way, so the two give the same
+/// numbers; on CUDA both backward passes (`select_assign`, `scatter`) run one thread per
+/// replica and column.
 #[derive(Debug, Clone)]
 pub struct SequenceInput<B: Backend> {
     pub steps: Vec<Tensor<B, 1, Int>>,
@@ -104,29 +106,32 @@ pub struct SequenceInput<B: Backend> {
     pub tokens: Arc<Tokens>,
     /// Only the state after the last step is used (many-to-one).
     pub last_only: bool,
-    /// `steps` and `flat` index rows of the table flattened over replicas.
+    /// `steps` and `flat` hold a block of tokens per replica.
     per_replica: bool,
 }
 
 impl<B: Backend> SequenceInput<B> {
     /// Sequences shared by every replica.
     pub fn new(inputs: &[Vec<usize>], last_only: bool, device: &B::Device) -> Self {
-        Self::packed(
-            &[Part {
-                values: inputs,
-                replicas: 1,
-            }],
-            0,
-            last_only,
-            device,
-        )
+        let parts = [Part {
+            values: inputs,
+            replicas: 1,
+        }];
+        Self::packed(&parts, last_only, device)
     }
 
-    /// The sequences of each part's replicas; `vocab` is the size of the model's vocabulary.
-    pub fn packed(parts: &[Part<'_, Vec<usize>>], vocab: usize, last_only: bool, device: &B::Device) -> Self {
+    /// The sequences of each part's replicas (all parts: the same number and length of
+    /// sequences).
+    pub fn packed(parts: &[Part<'_, Vec<usize>>], last_only: bool, device: &B::Device) -> Self {
         let first = parts.first().map_or(&[][..], |p| p.values);
         let batch = first.len();
         let steps_n = first.first().map_or(0, Vec::len);
+        assert!(
+            parts
+                .iter()
+                .all(|p| p.values.len() == batch && p.values.iter().all(|s| s.len() == steps_n)),
+            "the sequences of a launch have one shape"
+        );
         let ids = replica_sets(
             parts
                 .iter()
@@ -135,38 +140,19 @@ impl<B: Backend> SequenceInput<B> {
             parts.iter().map(|p| p.replicas),
         );
         let per_replica = !ids.set_of.is_empty();
-        let to_tensor =
-            |ids: Vec<i64>| Tensor::<B, 1, Int>::from_data(TensorData::new(ids.clone(), [ids.len()]), device);
-        // Index of token (b, t) for every replica (shared: the token id itself).
-        let replicas = if per_replica { ids.set_of.len() } else { 1 };
-        let index = |b: usize, t: usize| -> Vec<i64> {
-            (0..replicas)
-                .map(|r| {
-                    let token = ids.of(r)[b * steps_n + t] as i64;
-                    if per_replica {
-                        (r * vocab) as i64 + token
-                    } else {
-                        token
-                    }
-                })
-                .collect()
+        // Shared: one block for all replicas.
+        let blocks = if per_replica { ids.set_of.len() } else { 1 };
+        let to_tensor = |ids: Vec<i64>| {
+            let n = ids.len();
+            Tensor::<B, 1, Int>::from_data(TensorData::new(ids, [n]), device)
         };
-        let per_step = |t: usize| -> Vec<i64> {
-            let by_sequence: Vec<Vec<i64>> = (0..batch).map(|b| index(b, t)).collect();
-            (0..replicas)
-                .flat_map(|r| by_sequence.iter().map(move |v| v[r]))
-                .collect()
-        };
-        let steps = (0..steps_n).map(|t| to_tensor(per_step(t))).collect();
-        let flat_ids: Vec<i64> = {
-            let all: Vec<Vec<Vec<i64>>> = (0..batch)
-                .map(|b| (0..steps_n).map(|t| index(b, t)).collect())
-                .collect();
-            (0..replicas)
-                .flat_map(|r| all.iter().flat_map(move |seq| seq.iter().map(move |v| v[r])))
-                .collect()
-        };
-        let flat = to_tensor(flat_ids);
+        let steps = (0..steps_n)
+            .map(|t| {
+                let at_t = (0..blocks).flat_map(|r| (0..batch).map(move |b| (r, b * steps_n + t)));
+                to_tensor(at_t.map(|(r, i)| ids.of(r)[i] as i64).collect())
+            })
+            .collect();
+        let flat = to_tensor((0..blocks).flat_map(|r| ids.of(r).iter().map(|&x| x as i64)).collect());
         Self {
             steps,
             flat,
@@ -187,12 +173,9 @@ impl<B: Backend> SequenceInput<B> {
         if !self.per_replica {
             return table.select(1, ids.clone());
         }
-        let [r, vocab, width] = table.dims();
+        let [r, _, width] = table.dims();
         let n = ids.dims()[0] / r;
-        table
-            .reshape([r * vocab, width])
-            .select(0, ids.clone())
-            .reshape([r, n, width])
+        table.gather(1, ids.clone().reshape([r, n, 1]).repeat_dim(2, width))
     }
 }
 

@@ -117,6 +117,12 @@ where
     assert_eq!(part_of.len(), r, "the parts' replicas add up to the launch's");
     let first = job.parts.first().expect("a launch has at least one part").data;
     let last_only = matches!(first.targets, Targets::LastStep(_));
+    assert!(
+        job.parts
+            .iter()
+            .all(|p| matches!(p.data.targets, Targets::LastStep(_)) == last_only),
+        "the datasets of a launch have one kind of targets"
+    );
     let inputs: Vec<Part<'_, Vec<usize>>> = job
         .parts
         .iter()
@@ -125,7 +131,7 @@ where
             replicas: p.replicas,
         })
         .collect();
-    let input = SequenceInput::<B>::packed(&inputs, job.shape.vocab, last_only, device);
+    let input = SequenceInput::<B>::packed(&inputs, last_only, device);
     let flat_targets: Vec<Vec<usize>> = job.parts.iter().map(|p| p.data.flat_targets()).collect();
     let n = flat_targets[0].len();
     let targets = LossTargets::<B>::packed(
@@ -155,7 +161,7 @@ where
 
     // Evaluate the trained model without recording a graph.
     let model = model.valid();
-    let input = SequenceInput::<B::InnerBackend>::packed(&inputs, job.shape.vocab, last_only, device);
+    let input = SequenceInput::<B::InnerBackend>::packed(&inputs, last_only, device);
     let targets = targets.inner();
     let out = model.forward(&input, job.kernel);
     let losses = to_vec(replica_losses(out.logits.clone(), targets.tensor).into_data());
