@@ -38,8 +38,8 @@ enum Command {
         /// Train only slice I of N disjoint slices of the plan (blocks of one group's seeds).
         #[arg(long, value_name = "I/N", conflicts_with = "jobs")]
         shard: Option<String>,
-        /// Use at most this many cores: worker processes, each training blocks of runs
-        /// (default: every core of this machine).
+        /// Train the CPU work in at most this many worker processes, each training blocks of
+        /// runs (default: every core of this machine); each GPU the plan uses gets one more.
         #[arg(long)]
         jobs: Option<usize>,
     },
@@ -458,7 +458,7 @@ fn print_plan(plan: &Plan) -> std::io::Result<()> {
         let groups: Vec<String> = launch.members.iter().map(|(g, _)| g.index.to_string()).collect();
         writeln!(
             out,
-            "# groups {} train as one launch (op by op, same shapes: packed into one replica batch)",
+            "# groups {} (the group column) train as one launch (op by op, same shapes: packed into one replica batch)",
             groups.join(", ")
         )?;
     }

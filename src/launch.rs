@@ -1,12 +1,16 @@
-//! Which groups share a launch. Op-by-op training (CUDA, and memoryless or `head: none` groups
-//! anywhere) costs per tensor operation, almost regardless of how many replicas an operation
-//! covers; so groups whose models and data have the same shapes are trained as one replica
-//! batch, one launch, instead of one launch each. That is exact: replicas never interact, each
-//! reads its own group's dataset and steps with its own group's learning rate
-//! (`crate::train`), so every run gets the numbers it gets alone (`tests/pack.rs`).
+//! Which groups share a launch. Op-by-op training (CUDA; memoryless groups anywhere; and the
+//! loss of `head: none` groups) costs per tensor operation, almost regardless of how many
+//! replicas an operation covers; so groups whose models and data have the same shapes are
+//! trained as one replica batch, one launch, instead of one launch each. Replicas never
+//! interact, each reads its own group's dataset and steps with its own group's learning rate
+//! (`crate::train`), so every run gets the numbers it gets alone: bit for bit on the CPU
+//! backends (`tests/pack.rs`). On CUDA this is unverified: burn may pick its matmul and
+//! reduction kernels by shape, and the replica count is part of the shape (`sweeplab
+//! reproduce`, which retrains each group alone, would show a difference).
 //!
-//! Groups on the fused CPU kernels are not packed: their cost is per replica, so packing
-//! would save nothing, and they are cut into blocks for the worker processes instead.
+//! Groups on the fused CPU kernels with a linear head are not packed: their cost is per
+//! replica, so packing would save nothing, and they are cut into blocks for the worker
+//! processes instead.
 
 use crate::cluster::Block;
 use crate::model::ModelShape;

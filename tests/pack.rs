@@ -278,7 +278,7 @@ fn sweeps_pack_launches_and_store_the_numbers_of_each_group_alone() {
     let plan = sweeplab().arg("plan").arg(&exp).assert().success();
     let plan_out = String::from_utf8_lossy(&plan.get_output().stdout).to_string();
     assert!(
-        plan_out.contains("# groups 0, 1, 4, 5 train as one launch"),
+        plan_out.contains("# groups 0, 1, 4, 5 (the group column) train as one launch"),
         "{plan_out}"
     );
     let out = tmp.path().join("packed");

@@ -21,9 +21,10 @@ pub enum BatchCost {
     /// The fused CPU kernels: arithmetic per replica, so cost grows with the replica count
     /// (groups are worth cutting into blocks across processes).
     PerReplica,
-    /// Op-by-op training (CUDA; memoryless cells and `head: none` anywhere): the cost of each of
-    /// the many tiny tensor operations barely depends on how many replicas it covers, so the
-    /// more groups share one launch, the better (and cutting a group would multiply its cost).
+    /// Op-by-op training (CUDA; memoryless cells anywhere): the cost of each of the many tiny
+    /// tensor operations barely depends on how many replicas it covers, so the more groups
+    /// share one launch, the better (and cutting a group would multiply its cost). `head: none`
+    /// groups count here too: on the CPU their recurrence is fused but their loss runs op by op.
     PerOperation,
 }
 

@@ -7,7 +7,8 @@
 //! one per group): each part brings its own dataset and learning rate. Replicas never interact
 //! (see `crate::model`), each replica reads its own part's tokens and targets, and the
 //! optimiser steps each replica with its own part's rate, so a packed group gets the numbers it
-//! would get alone while the launch pays the per-operation cost once.
+//! would get alone (bit for bit on the CPU backends, `tests/pack.rs`) while the launch pays the
+//! per-operation cost once.
 
 mod backend;
 pub mod replica_adam;

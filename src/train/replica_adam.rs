@@ -4,7 +4,8 @@
 //! order, no weight decay, no AMSGrad); only the last multiplication by the rate takes a rate
 //! per replica. With equal rates it is a scalar multiplication, as in burn, so a lone group
 //! gets burn's numbers bit for bit, and a packed group the numbers it would get alone
-//! (`tests/pack.rs`).
+//! (`tests/pack.rs`, on flex; on CUDA, where burn fuses element-wise operations into kernels,
+//! a broadcast multiplication and a scalar one compile to different kernels: unverified).
 
 use burn::optim::{AdaptiveMomentumState, LearningRate, SimpleOptimizer};
 use burn::prelude::*;
