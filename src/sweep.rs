@@ -248,9 +248,7 @@ pub fn run(
                 .collect();
         }
         // The record is the run's commit point: stored first, then the tables.
-        for record in records.iter().flatten() {
-            store.save(record)?;
-        }
+        store.save_all(records.iter().flatten())?;
         for ((_, pending), records) in launch.members.iter().zip(&records) {
             trained_now += records.len();
             for (&ri, record) in pending.iter().zip(records) {

@@ -148,23 +148,46 @@ impl RecordStore {
 
     /// Writes one run's record atomically; a reader sees the old file or the complete new one.
     pub fn save(&self, record: &RunRecord) -> Result<()> {
-        let target = self.path_of(&record.spec.id);
-        let tmp = self
-            .dir
-            .join(format!(".{}.{}.json.tmp", record.spec.id, std::process::id()));
-        let text = serde_json::to_vec(&StoredRun::from(record))
-            .map_err(|e| Error::Other(format!("cannot encode a run record: {e}")))?;
-        let result = (|| {
-            use std::io::Write;
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(&text)?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, &target)
-        })();
-        result.map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            Error::io(&target, "write the run record", e)
-        })
+        self.save_all([record])
+    }
+
+    /// Writes several records (a launch's), each atomically, with one flush to disk for all:
+    /// every record goes to a temporary file, the file system is synced once, then each file
+    /// is renamed into place. (A `fsync` per record cost 75 us to 1 ms on this machine, seconds
+    /// for the 10,000 runs of one GPU launch.) After a crash at any point the folder holds
+    /// complete records and temporary files, which the next sweep removes.
+    pub fn save_all<'a>(&self, records: impl IntoIterator<Item = &'a RunRecord>) -> Result<()> {
+        let mut written: Vec<(PathBuf, PathBuf)> = Vec::new();
+        let discard = |written: &[(PathBuf, PathBuf)]| {
+            for (tmp, _) in written {
+                let _ = std::fs::remove_file(tmp);
+            }
+        };
+        for record in records {
+            let target = self.path_of(&record.spec.id);
+            let tmp = self
+                .dir
+                .join(format!(".{}.{}.json.tmp", record.spec.id, std::process::id()));
+            let text = serde_json::to_vec(&StoredRun::from(record))
+                .map_err(|e| Error::Other(format!("cannot encode a run record: {e}")))?;
+            if let Err(e) = std::fs::write(&tmp, &text) {
+                let _ = std::fs::remove_file(&tmp);
+                discard(&written);
+                return Err(Error::io(&target, "write the run record", e));
+            }
+            written.push((tmp, target));
+        }
+        if let Err(e) = sync_files(&self.dir, written.iter().map(|(tmp, _)| tmp.as_path())) {
+            discard(&written);
+            return Err(Error::io(&self.dir, "flush the run records to disk", e));
+        }
+        for (i, (tmp, target)) in written.iter().enumerate() {
+            if let Err(e) = std::fs::rename(tmp, target) {
+                discard(&written[i..]);
+                return Err(Error::io(target, "write the run record", e));
+            }
+        }
+        Ok(())
     }
 
     /// Deletes temporary files left by writes that were killed. Only for a process that owns
@@ -207,4 +230,24 @@ impl RecordStore {
         }
         Ok(out)
     }
+}
+
+/// Makes the contents of `files` (in `dir`) durable: one `syncfs` of the file system on Linux,
+/// a `fsync` per file elsewhere or if that fails.
+fn sync_files<'a>(dir: &Path, files: impl Iterator<Item = &'a Path>) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let handle = std::fs::File::open(dir)?;
+        // SAFETY: `syncfs` only reads the descriptor, which `handle` keeps open.
+        if unsafe { libc::syncfs(handle.as_raw_fd()) } == 0 {
+            return Ok(());
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = dir;
+    for file in files {
+        std::fs::File::open(file)?.sync_all()?;
+    }
+    Ok(())
 }
