@@ -199,7 +199,15 @@ fn run(cli: Cli) -> Result<i32> {
             // Workers only when there is something to train (a resumed, finished folder only
             // needs assembling).
             if workers > 1 && before < plan.runs.len() {
-                let failed = crate::workers::run_shards(&experiment, &results.path, workers, force)?;
+                reporter.event(&crate::progress::Event::SweepStarted {
+                    experiment: &plan.experiment,
+                    runs: plan.runs.len(),
+                    already_done: before,
+                    groups: plan.groups.len(),
+                    out: &results.path,
+                });
+                let failed =
+                    crate::workers::run_shards(&experiment, &results.path, &plan, workers, force, reporter.as_mut())?;
                 if failed > 0 {
                     eprintln!("{failed} worker process(es) did not finish; their unfinished runs train now");
                 }

@@ -1,8 +1,7 @@
 //! Progress: the sweep emits [`Event`]s, a [`Reporter`] renders them - an indicatif bar on a
 //! terminal, plain lines otherwise (CI logs, pipes).
 
-use crate::launch::Launch;
-use crate::plan::GroupSpec;
+use crate::plan::{GroupSpec, Plan};
 use crate::record::{RunRecord, RunStatus};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
@@ -18,10 +17,11 @@ pub enum Event<'a> {
         groups: usize,
         out: &'a Path,
     },
-    /// The groups of `launch` train together as one replica batch; a `GroupStarted` for each
-    /// follows, and their `Epoch`s name the first.
+    /// `groups` groups (`runs` runs) train together as one replica batch (a launch); a
+    /// `GroupStarted` for each follows, and their `Epoch`s name the first.
     Packed {
-        launch: &'a Launch<'a>,
+        groups: usize,
+        runs: usize,
     },
     /// `runs` of the group's runs train now (the others finished earlier).
     GroupStarted {
@@ -33,10 +33,12 @@ pub enum Event<'a> {
         group: &'a GroupSpec,
         epoch: usize,
     },
+    /// `runs` runs of the group finished; `summary` is their [`group_summary`].
     GroupFinished {
         group: &'a GroupSpec,
         groups: usize,
-        records: &'a [RunRecord],
+        runs: usize,
+        summary: &'a str,
         seconds: f64,
     },
     SweepFinished {
@@ -44,18 +46,132 @@ pub enum Event<'a> {
         trained_now: usize,
         seconds: f64,
     },
+    /// An event of `--jobs` worker process `worker` (from 1) of `workers`, relayed by the
+    /// sweep that started it ([`Relay`]).
+    FromWorker {
+        worker: usize,
+        workers: usize,
+        event: &'a Event<'a>,
+    },
 }
 
 pub trait Reporter {
     fn event(&mut self, event: &Event<'_>);
 }
 
-/// The reporter that suits stderr: a bar on a terminal, lines otherwise.
+/// The reporter for this process: in a `--jobs` worker, events on stdout for the parent sweep
+/// to relay ([`WireReporter`]); else a bar on a terminal, lines otherwise.
 pub fn for_stderr() -> Box<dyn Reporter> {
-    if std::io::stderr().is_terminal() && std::env::var_os(crate::workers::PLAIN_PROGRESS_ENV).is_none() {
+    if std::env::var_os(crate::workers::WORKER_ENV).is_some() {
+        Box::new(WireReporter)
+    } else if std::io::stderr().is_terminal() {
         Box::new(BarReporter::default())
     } else {
         Box::new(LineReporter)
+    }
+}
+
+/// What a worker process sends its parent: one JSON object per line on stdout. Epochs are not
+/// sent (the parent shows runs done); the worker's start and end lines are the parent's own.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WireEvent {
+    Packed {
+        groups: usize,
+        runs: usize,
+    },
+    GroupStarted {
+        group: usize,
+        runs: usize,
+    },
+    GroupFinished {
+        group: usize,
+        runs: usize,
+        summary: String,
+        seconds: f64,
+    },
+}
+
+/// The reporter of a `--jobs` worker process.
+pub struct WireReporter;
+
+impl Reporter for WireReporter {
+    fn event(&mut self, event: &Event<'_>) {
+        let wire = match event {
+            Event::Packed { groups, runs } => WireEvent::Packed {
+                groups: *groups,
+                runs: *runs,
+            },
+            Event::GroupStarted { group, runs, .. } => WireEvent::GroupStarted {
+                group: group.index,
+                runs: *runs,
+            },
+            Event::GroupFinished {
+                group,
+                runs,
+                summary,
+                seconds,
+                ..
+            } => WireEvent::GroupFinished {
+                group: group.index,
+                runs: *runs,
+                summary: summary.to_string(),
+                seconds: *seconds,
+            },
+            _ => return,
+        };
+        let text = serde_json::to_string(&wire).expect("wire events encode");
+        println!("{text}");
+    }
+}
+
+/// The parent's side: turns the lines of worker `worker` (from 1) of `workers` into events
+/// for `reporter`. Lines that are not wire events (none are expected) are passed on as they are.
+pub struct Relay<'p> {
+    pub plan: &'p Plan,
+    pub workers: usize,
+}
+
+impl Relay<'_> {
+    pub fn line(&self, worker: usize, text: &str, reporter: &mut dyn Reporter) {
+        let groups = self.plan.groups.len();
+        let group = |g: usize| self.plan.groups.get(g);
+        let event = match serde_json::from_str::<WireEvent>(text) {
+            Ok(WireEvent::Packed { groups, runs }) => Event::Packed { groups, runs },
+            Ok(WireEvent::GroupStarted { group: g, runs }) if group(g).is_some() => Event::GroupStarted {
+                group: &self.plan.groups[g],
+                runs,
+                groups,
+            },
+            Ok(WireEvent::GroupFinished {
+                group: g,
+                runs,
+                ref summary,
+                seconds,
+            }) if group(g).is_some() => {
+                let event = Event::GroupFinished {
+                    group: &self.plan.groups[g],
+                    groups,
+                    runs,
+                    summary,
+                    seconds,
+                };
+                return self.pass(worker, &event, reporter);
+            }
+            _ => {
+                eprintln!("worker {worker}/{}: {text}", self.workers);
+                return;
+            }
+        };
+        self.pass(worker, &event, reporter)
+    }
+
+    fn pass(&self, worker: usize, event: &Event<'_>, reporter: &mut dyn Reporter) {
+        reporter.event(&Event::FromWorker {
+            worker,
+            workers: self.workers,
+            event,
+        });
     }
 }
 
@@ -103,12 +219,8 @@ fn start_line(experiment: &str, runs: usize, already_done: usize, groups: usize,
 }
 
 /// The `GroupStarted` lines that follow name the groups.
-fn packed_line(launch: &Launch<'_>) -> String {
-    format!(
-        "packing {} groups ({} runs) into one launch",
-        launch.members.len(),
-        launch.runs()
-    )
+fn packed_line(groups: usize, runs: usize) -> String {
+    format!("packing {groups} groups ({runs} runs) into one launch")
 }
 
 fn sweep_summary(records: &[RunRecord], trained_now: usize, seconds: f64) -> String {
@@ -120,49 +232,51 @@ fn sweep_summary(records: &[RunRecord], trained_now: usize, seconds: f64) -> Str
     )
 }
 
-/// Plain lines on stderr, one per group start and end. In a `--jobs` worker process each line
-/// starts with `worker I/N:`, since the workers share the terminal.
+/// Plain lines on stderr, one per group start and end. Lines relayed from `--jobs` workers
+/// start with `worker I/N:`.
 pub struct LineReporter;
 
-fn line(text: String) {
-    match std::env::var(crate::workers::WORKER_ENV) {
-        Ok(worker) => eprintln!("worker {worker}: {text}"),
-        Err(_) => eprintln!("{text}"),
-    }
-}
-
-impl Reporter for LineReporter {
-    fn event(&mut self, event: &Event<'_>) {
-        match event {
+impl LineReporter {
+    /// The line of `event`, if it has one.
+    fn text(event: &Event<'_>) -> Option<String> {
+        Some(match event {
             Event::SweepStarted {
                 experiment,
                 runs,
                 already_done,
                 groups,
                 out,
-            } => line(start_line(experiment, *runs, *already_done, *groups, out)),
-            Event::Packed { launch } => line(packed_line(launch)),
-            Event::GroupStarted { group, runs, groups } => line(format!(
+            } => start_line(experiment, *runs, *already_done, *groups, out),
+            Event::Packed { groups, runs } => packed_line(*groups, *runs),
+            Event::GroupStarted { group, runs, groups } => format!(
                 "[{}/{groups}] training {} ({runs} runs)",
                 group.index + 1,
                 group.label()
-            )),
-            Event::Epoch { .. } => {}
+            ),
+            Event::Epoch { .. } => return None,
             Event::GroupFinished {
                 group,
                 groups,
-                records,
+                summary,
                 seconds,
-            } => line(format!(
-                "[{}/{groups}] done in {seconds:.2} s: {}",
-                group.index + 1,
-                group_summary(records)
-            )),
+                ..
+            } => format!("[{}/{groups}] done in {seconds:.2} s: {summary}", group.index + 1),
             Event::SweepFinished {
                 records,
                 trained_now,
                 seconds,
-            } => line(sweep_summary(records, *trained_now, *seconds)),
+            } => sweep_summary(records, *trained_now, *seconds),
+            Event::FromWorker { worker, workers, event } => {
+                format!("worker {worker}/{workers}: {}", Self::text(event)?)
+            }
+        })
+    }
+}
+
+impl Reporter for LineReporter {
+    fn event(&mut self, event: &Event<'_>) {
+        if let Some(text) = Self::text(event) {
+            eprintln!("{text}");
         }
     }
 }
@@ -195,9 +309,9 @@ impl Reporter for BarReporter {
                 bar.println(start_line(experiment, *runs, *already_done, *groups, out));
                 self.bar = Some(bar);
             }
-            Event::Packed { launch } => {
+            Event::Packed { groups, runs } => {
                 if let Some(bar) = &self.bar {
-                    bar.println(packed_line(launch));
+                    bar.println(packed_line(*groups, *runs));
                 }
             }
             Event::GroupStarted { group, .. } => {
@@ -215,19 +329,25 @@ impl Reporter for BarReporter {
             Event::GroupFinished {
                 group,
                 groups,
-                records,
+                runs,
+                summary,
                 seconds,
             } => {
                 if let Some(bar) = &self.bar {
                     bar.println(format!(
-                        "[{}/{groups}] {}: {} ({seconds:.2} s)",
+                        "[{}/{groups}] {}: {summary} ({seconds:.2} s)",
                         group.index + 1,
                         group.label(),
-                        group_summary(records)
                     ));
-                    bar.inc(records.len() as u64);
+                    bar.inc(*runs as u64);
                 }
             }
+            // Workers' groups finish on the same bar; their starts and epochs are not shown
+            // (several run at once).
+            Event::FromWorker { event, .. } => match event {
+                Event::GroupFinished { .. } | Event::Packed { .. } => self.event(event),
+                _ => {}
+            },
             Event::SweepFinished {
                 records,
                 trained_now,

@@ -186,13 +186,16 @@ pub fn run(
         let text = serde_yaml_ng::to_string(&file.experiment).map_err(std::io::Error::other)?;
         out.write_all(text.as_bytes())
     })?;
-    reporter.event(&Event::SweepStarted {
-        experiment: &plan.experiment,
-        runs: in_scope.len(),
-        already_done: resumed,
-        groups: blocks.len(),
-        out: &results.path,
-    });
+    // After `--jobs` workers the sweep has been announced already (`sweep::announce`).
+    if options.finished_before_workers.is_none() {
+        reporter.event(&Event::SweepStarted {
+            experiment: &plan.experiment,
+            runs: in_scope.len(),
+            already_done: resumed,
+            groups: blocks.len(),
+            out: &results.path,
+        });
+    }
 
     // A shard worker writes run records only; `merge` assembles the tables of all shards.
     let write_tables = |done: &[Option<RunRecord>]| {
@@ -217,7 +220,10 @@ pub fn run(
     for launch in launch::pack(plan, pending) {
         let groups = plan.groups.len();
         if launch.members.len() > 1 {
-            reporter.event(&Event::Packed { launch: &launch });
+            reporter.event(&Event::Packed {
+                groups: launch.members.len(),
+                runs: launch.runs(),
+            });
         }
         for (group, pending) in &launch.members {
             reporter.event(&Event::GroupStarted {
@@ -261,7 +267,8 @@ pub fn run(
             reporter.event(&Event::GroupFinished {
                 group,
                 groups,
-                records,
+                runs: records.len(),
+                summary: &crate::progress::group_summary(records),
                 seconds,
             });
         }

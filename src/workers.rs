@@ -11,15 +11,14 @@
 use crate::cluster::{LocalWorkers, Shard};
 use crate::error::{Error, Result};
 use crate::plan::Plan;
+use crate::progress::{Relay, Reporter};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-/// Environment variable that makes a process report progress as plain lines (workers share
-/// the terminal, where bars would overwrite each other).
-pub const PLAIN_PROGRESS_ENV: &str = "SWEEPLAB_PLAIN_PROGRESS";
-
 /// Set in the environment of worker processes (to their shard, `I/N`): they exit when their
-/// parent does, and label their progress lines.
+/// parent does, and send their progress to it as [`crate::progress::WireEvent`] lines on
+/// stdout, which the parent renders ([`crate::progress::Relay`]).
 pub const WORKER_ENV: &str = "SWEEPLAB_WORKER";
 
 /// In a worker process, exits as soon as the parent sweep dies (killed, Ctrl-C): the parent
@@ -60,11 +59,19 @@ pub fn worker_count(plan: &Plan, jobs: usize, sharded: bool) -> usize {
     }
 }
 
-/// Runs shard i/N of `experiment` in worker i, for i in 0..N, and waits for all of them.
-/// Returns how many workers exited unsuccessfully.
-pub fn run_shards(experiment: &Path, out: &Path, jobs: usize, force: bool) -> Result<usize> {
+/// Runs shard i/N of `experiment` in worker i, for i in 0..N, and waits for all of them,
+/// relaying their progress to `reporter`. Returns how many workers exited unsuccessfully.
+pub fn run_shards(
+    experiment: &Path,
+    out: &Path,
+    plan: &Plan,
+    jobs: usize,
+    force: bool,
+    reporter: &mut dyn Reporter,
+) -> Result<usize> {
     let exe = std::env::current_exe().map_err(|e| Error::Other(format!("cannot locate this binary: {e}")))?;
     let mut children = Vec::with_capacity(jobs);
+    let (lines, received) = std::sync::mpsc::channel::<(usize, String)>();
     for i in 0..jobs {
         let shard = Shard { index: i, count: jobs };
         let mut cmd = Command::new(&exe);
@@ -74,17 +81,32 @@ pub fn run_shards(experiment: &Path, out: &Path, jobs: usize, force: bool) -> Re
             .arg(out)
             .arg("--shard")
             .arg(format!("{}/{}", shard.index, shard.count))
-            .env(PLAIN_PROGRESS_ENV, "1")
             .env(WORKER_ENV, format!("{}/{}", shard.index + 1, shard.count))
             // Kept open until the worker is waited for; see `exit_with_parent`.
-            .stdin(Stdio::piped());
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped());
         if force {
             cmd.arg("--force");
         }
-        children.push(
-            cmd.spawn()
-                .map_err(|e| Error::Other(format!("cannot start a worker process: {e}")))?,
-        );
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| Error::Other(format!("cannot start a worker process: {e}")))?;
+        let stdout = child.stdout.take().expect("piped stdout");
+        let lines = lines.clone();
+        // Ends when the worker exits (end of its stdout).
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(std::io::Result::ok) {
+                if lines.send((i + 1, line)).is_err() {
+                    break;
+                }
+            }
+        });
+        children.push(child);
+    }
+    drop(lines);
+    let relay = Relay { plan, workers: jobs };
+    for (worker, line) in received {
+        relay.line(worker, &line, reporter);
     }
     // `wait` would close a child's stdin first; the pipes stay open until every worker is done.
     let pipes: Vec<_> = children.iter_mut().map(|c| c.stdin.take()).collect();

@@ -399,9 +399,13 @@ fn jobs_train_in_worker_processes_with_identical_results() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
-    // Three workers took the groups; the final pass found everything done and counts it as
-    // trained now.
-    assert_eq!(stderr.matches("-> ").count(), 4, "{stderr}");
+    // Three workers took the groups and the sweep relayed their progress under one start and
+    // one end line; the final pass found everything done and counts it as trained now.
+    assert_eq!(stderr.matches("-> ").count(), 1, "{stderr}");
+    assert_eq!(stderr.matches("finished: ").count(), 1, "{stderr}");
+    for worker in 1..=3 {
+        assert!(stderr.contains(&format!("worker {worker}/3: [")), "{stderr}");
+    }
     assert!(!stderr.contains("already finished"), "{stderr}");
     assert!(
         stderr.trim_end().lines().last().unwrap().contains("(48 trained now"),
