@@ -191,11 +191,12 @@ fn run(cli: Cli) -> Result<i32> {
             let workers = crate::workers::worker_count(&plan, jobs, shard.is_some());
             let mut finished_before_workers = None;
             let workers_started = std::time::Instant::now();
-            let before = if workers > 1 && !force {
-                crate::sweep::finished_runs(&plan, &results.path)?
+            let unfinished = if workers > 1 {
+                crate::sweep::unfinished_runs(&plan, &results.path, force)?
             } else {
-                0
+                Vec::new()
             };
+            let before = if force { 0 } else { plan.runs.len() - unfinished.len() };
             // Workers only when there is something to train (a resumed, finished folder only
             // needs assembling).
             if workers > 1 && before < plan.runs.len() {
@@ -206,8 +207,11 @@ fn run(cli: Cli) -> Result<i32> {
                     groups: plan.groups.len(),
                     out: &results.path,
                 });
+                let mut relay = crate::progress::Relay::new(&plan, workers, &results.path, &unfinished)?;
                 let failed =
-                    crate::workers::run_shards(&experiment, &results.path, &plan, workers, force, reporter.as_mut())?;
+                    crate::workers::run_shards(&experiment, &results.path, workers, force, &mut |worker, line| {
+                        relay.line(worker, line, reporter.as_mut())
+                    })?;
                 if failed > 0 {
                     eprintln!("{failed} worker process(es) did not finish; their unfinished runs train now");
                 }

@@ -1,6 +1,7 @@
 //! Progress: the sweep emits [`Event`]s, a [`Reporter`] renders them - an indicatif bar on a
 //! terminal, plain lines otherwise (CI logs, pipes).
 
+use crate::output::RecordStore;
 use crate::plan::{GroupSpec, Plan};
 use crate::record::{RunRecord, RunStatus};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -33,7 +34,12 @@ pub enum Event<'a> {
         group: &'a GroupSpec,
         epoch: usize,
     },
-    /// `runs` runs of the group finished; `summary` is their [`group_summary`].
+    /// `runs` more runs are done (progress only: the groups' lines come with `GroupFinished`).
+    RunsFinished {
+        runs: usize,
+    },
+    /// `runs` runs of the group finished (the count of runs done advances with
+    /// `RunsFinished`); `summary` is their [`group_summary`]; `seconds` the training time.
     GroupFinished {
         group: &'a GroupSpec,
         groups: usize,
@@ -125,53 +131,89 @@ impl Reporter for WireReporter {
     }
 }
 
-/// The parent's side: turns the lines of worker `worker` (from 1) of `workers` into events
-/// for `reporter`. Lines that are not wire events (none are expected) are passed on as they are.
+/// The parent's side of `--jobs`: renders the workers' lines as the sweep's own progress. A
+/// group cut into blocks over several workers is announced once, when its first block starts,
+/// and summed up once, when its last block is done (from the stored records of all its runs);
+/// in between, each finished block only advances the count of runs.
 pub struct Relay<'p> {
-    pub plan: &'p Plan,
-    pub workers: usize,
+    plan: &'p Plan,
+    workers: usize,
+    store: RecordStore,
+    /// Per group: the runs the workers train (indices into `plan.runs`), how many are still
+    /// to finish, whether it was announced, and the seconds of its finished blocks.
+    runs: Vec<Vec<usize>>,
+    remaining: Vec<usize>,
+    announced: Vec<bool>,
+    seconds: Vec<f64>,
 }
 
-impl Relay<'_> {
-    pub fn line(&self, worker: usize, text: &str, reporter: &mut dyn Reporter) {
+impl<'p> Relay<'p> {
+    /// `unfinished`: the runs the workers will train.
+    pub fn new(plan: &'p Plan, workers: usize, results: &Path, unfinished: &[usize]) -> crate::error::Result<Self> {
+        let mut runs = vec![Vec::new(); plan.groups.len()];
+        for &i in unfinished {
+            runs[plan.runs[i].group].push(i);
+        }
+        Ok(Self {
+            plan,
+            workers,
+            store: RecordStore::open(results)?,
+            remaining: runs.iter().map(Vec::len).collect(),
+            announced: vec![false; plan.groups.len()],
+            seconds: vec![0.0; plan.groups.len()],
+            runs,
+        })
+    }
+
+    /// One line written by worker `worker` (from 1).
+    pub fn line(&mut self, worker: usize, text: &str, reporter: &mut dyn Reporter) {
         let groups = self.plan.groups.len();
-        let group = |g: usize| self.plan.groups.get(g);
-        let event = match serde_json::from_str::<WireEvent>(text) {
-            Ok(WireEvent::Packed { groups, runs }) => Event::Packed { groups, runs },
-            Ok(WireEvent::GroupStarted { group: g, runs }) if group(g).is_some() => Event::GroupStarted {
-                group: &self.plan.groups[g],
-                runs,
-                groups,
-            },
+        let from_worker = |event: &Event<'_>, reporter: &mut dyn Reporter| {
+            reporter.event(&Event::FromWorker {
+                worker,
+                workers: self.workers,
+                event,
+            })
+        };
+        match serde_json::from_str::<WireEvent>(text) {
+            Ok(WireEvent::Packed { groups, runs }) => from_worker(&Event::Packed { groups, runs }, reporter),
+            Ok(WireEvent::GroupStarted { group: g, .. }) if g < groups => {
+                if !std::mem::replace(&mut self.announced[g], true) {
+                    let event = Event::GroupStarted {
+                        group: &self.plan.groups[g],
+                        runs: self.runs[g].len(),
+                        groups,
+                    };
+                    from_worker(&event, reporter);
+                }
+            }
             Ok(WireEvent::GroupFinished {
                 group: g,
                 runs,
-                ref summary,
                 seconds,
-            }) if group(g).is_some() => {
-                let event = Event::GroupFinished {
-                    group: &self.plan.groups[g],
-                    groups,
-                    runs,
-                    summary,
-                    seconds,
-                };
-                return self.pass(worker, &event, reporter);
+                ..
+            }) if g < groups => {
+                reporter.event(&Event::RunsFinished { runs });
+                self.seconds[g] += seconds;
+                self.remaining[g] = self.remaining[g].saturating_sub(runs);
+                if self.remaining[g] == 0 {
+                    // Every run of the group is done: its line, from its records.
+                    let records: Vec<RunRecord> = self.runs[g]
+                        .iter()
+                        .filter_map(|&i| self.store.load(&self.plan.runs[i].id))
+                        .collect();
+                    let event = Event::GroupFinished {
+                        group: &self.plan.groups[g],
+                        groups,
+                        runs: records.len(),
+                        summary: &group_summary(&records),
+                        seconds: self.seconds[g],
+                    };
+                    from_worker(&event, reporter);
+                }
             }
-            _ => {
-                eprintln!("worker {worker}/{}: {text}", self.workers);
-                return;
-            }
-        };
-        self.pass(worker, &event, reporter)
-    }
-
-    fn pass(&self, worker: usize, event: &Event<'_>, reporter: &mut dyn Reporter) {
-        reporter.event(&Event::FromWorker {
-            worker,
-            workers: self.workers,
-            event,
-        });
+            _ => eprintln!("worker {worker}/{}: {text}", self.workers),
+        }
     }
 }
 
@@ -253,7 +295,7 @@ impl LineReporter {
                 group.index + 1,
                 group.label()
             ),
-            Event::Epoch { .. } => return None,
+            Event::Epoch { .. } | Event::RunsFinished { .. } => return None,
             Event::GroupFinished {
                 group,
                 groups,
@@ -329,9 +371,9 @@ impl Reporter for BarReporter {
             Event::GroupFinished {
                 group,
                 groups,
-                runs,
                 summary,
                 seconds,
+                ..
             } => {
                 if let Some(bar) = &self.bar {
                     bar.println(format!(
@@ -339,11 +381,15 @@ impl Reporter for BarReporter {
                         group.index + 1,
                         group.label(),
                     ));
+                }
+            }
+            Event::RunsFinished { runs } => {
+                if let Some(bar) = &self.bar {
                     bar.inc(*runs as u64);
                 }
             }
-            // Workers' groups finish on the same bar; their starts and epochs are not shown
-            // (several run at once).
+            // Workers' groups finish on the same bar; their starts are not shown (several run
+            // at once).
             Event::FromWorker { event, .. } => match event {
                 Event::GroupFinished { .. } | Event::Packed { .. } => self.event(event),
                 _ => {}

@@ -40,14 +40,15 @@ pub struct SweepOptions {
     pub local_worker: bool,
 }
 
-/// How many runs of `plan` have a finished (not failed) record in `dir`.
-pub fn finished_runs(plan: &Plan, dir: &std::path::Path) -> Result<usize> {
+/// The runs of `plan` without a finished (not failed) record in `dir` (all of them with
+/// `force`): indices into `plan.runs`.
+pub fn unfinished_runs(plan: &Plan, dir: &std::path::Path, force: bool) -> Result<Vec<usize>> {
+    if force {
+        return Ok((0..plan.runs.len()).collect());
+    }
     let stored = RecordStore::open(dir)?.load_all()?;
-    Ok(plan
-        .runs
-        .iter()
-        .filter(|r| stored.get(&r.id).is_some_and(|rec| rec.status != RunStatus::Failed))
-        .count())
+    let finished = |id: &str| stored.get(id).is_some_and(|rec| rec.status != RunStatus::Failed);
+    Ok((0..plan.runs.len()).filter(|&i| !finished(&plan.runs[i].id)).collect())
 }
 
 /// Trains the runs of `group` listed in `pending` (indices into `plan.runs`) as one batch.
@@ -263,6 +264,9 @@ pub fn run(
         }
         write_tables(&done)?;
         let seconds = launch_started.elapsed().as_secs_f64();
+        reporter.event(&Event::RunsFinished {
+            runs: records.iter().map(Vec::len).sum(),
+        });
         for ((group, _), records) in launch.members.iter().zip(&records) {
             reporter.event(&Event::GroupFinished {
                 group,

@@ -11,7 +11,6 @@
 use crate::cluster::{LocalWorkers, Shard};
 use crate::error::{Error, Result};
 use crate::plan::Plan;
-use crate::progress::{Relay, Reporter};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -60,14 +59,14 @@ pub fn worker_count(plan: &Plan, jobs: usize, sharded: bool) -> usize {
 }
 
 /// Runs shard i/N of `experiment` in worker i, for i in 0..N, and waits for all of them,
-/// relaying their progress to `reporter`. Returns how many workers exited unsuccessfully.
+/// handing each line a worker writes on stdout to `on_line` with the worker's number (from 1).
+/// Returns how many workers exited unsuccessfully.
 pub fn run_shards(
     experiment: &Path,
     out: &Path,
-    plan: &Plan,
     jobs: usize,
     force: bool,
-    reporter: &mut dyn Reporter,
+    on_line: &mut dyn FnMut(usize, &str),
 ) -> Result<usize> {
     let exe = std::env::current_exe().map_err(|e| Error::Other(format!("cannot locate this binary: {e}")))?;
     let mut children = Vec::with_capacity(jobs);
@@ -104,9 +103,8 @@ pub fn run_shards(
         children.push(child);
     }
     drop(lines);
-    let relay = Relay { plan, workers: jobs };
     for (worker, line) in received {
-        relay.line(worker, &line, reporter);
+        on_line(worker, &line);
     }
     // `wait` would close a child's stdin first; the pipes stay open until every worker is done.
     let pipes: Vec<_> = children.iter_mut().map(|c| c.stdin.take()).collect();

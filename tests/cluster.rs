@@ -162,6 +162,41 @@ fn each_gpu_gets_one_local_worker() {
     );
 }
 
+/// One group cut into blocks over two workers still reads as one group: one start line, one
+/// summary line (from the records of all its runs), between the sweep's start and end lines.
+#[test]
+fn a_group_cut_over_workers_reports_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = write(
+        dir.path(),
+        "one.yaml",
+        "name: one\ndatasets: [{name: d, cyclic: AbAcAd, repeat: 5}]\ngrid: {cell: rnn, hidden: 3, seed: 0..12, lr: 0.1, epochs: 30}\n",
+    );
+    let output = sweeplab()
+        .args(["sweep", "--jobs", "2"])
+        .arg(&exp)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 4, "{stderr}");
+    assert!(lines[0].starts_with("sweep one: 12 runs in 1 groups"), "{stderr}");
+    assert!(
+        lines[1].contains(": [1/1] training d rnn(3) head=linear lr=0.1 epochs=30 on cpu (12 runs)"),
+        "{stderr}"
+    );
+    assert!(
+        lines[2].contains(": [1/1] done in ") && lines[2].contains("/12 succeeded"),
+        "{stderr}"
+    );
+    // Two workers shared the group (it was cut into blocks).
+    assert!(lines[1].starts_with("worker ") && lines[1].contains("/2: "), "{stderr}");
+    assert!(lines[3].starts_with("finished: 12 runs (12 trained now"), "{stderr}");
+}
+
 fn strip_time(path: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(path).unwrap();
     let mut rows: Vec<String> = text

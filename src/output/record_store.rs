@@ -202,6 +202,11 @@ impl RecordStore {
         }
     }
 
+    /// The record of run `run_id`, if one is stored and readable.
+    pub fn load(&self, run_id: &str) -> Option<RunRecord> {
+        read_record(&self.path_of(run_id)).filter(|r| r.spec.id == run_id)
+    }
+
     /// Every readable record in the folder, by run id. Unreadable or foreign files (a record
     /// from another format version, a stray file) are skipped: their runs simply train again.
     pub fn load_all(&self) -> Result<HashMap<String, RunRecord>> {
@@ -218,11 +223,7 @@ impl RecordStore {
             if name.starts_with('.') || !name.ends_with(".json") {
                 continue;
             }
-            let Ok(bytes) = std::fs::read(&path) else { continue };
-            let Ok(stored) = serde_json::from_slice::<StoredRun>(&bytes) else {
-                continue;
-            };
-            if let Some(record) = stored.into_record() {
+            if let Some(record) = read_record(&path) {
                 if format!("{}.json", record.spec.id) == name {
                     out.insert(record.spec.id.clone(), record);
                 }
@@ -230,6 +231,12 @@ impl RecordStore {
         }
         Ok(out)
     }
+}
+
+/// The record in `path`, if it is one this version reads.
+fn read_record(path: &Path) -> Option<RunRecord> {
+    let bytes = std::fs::read(path).ok()?;
+    serde_json::from_slice::<StoredRun>(&bytes).ok()?.into_record()
 }
 
 /// Makes the contents of `files` (in `dir`) durable: one `syncfs` of the file system on Linux,
