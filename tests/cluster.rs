@@ -9,7 +9,7 @@ use sweeplab::plan;
 use sweeplab::spec::ExperimentFile;
 
 mod common;
-use common::{sweeplab, write};
+use common::{sweep_ok, sweeplab, write};
 
 const EXP: &str = "name: c
 datasets:
@@ -172,15 +172,7 @@ fn a_group_cut_over_workers_reports_once() {
         "one.yaml",
         "name: one\ndatasets: [{name: d, cyclic: AbAcAd, repeat: 5}]\ngrid: {cell: rnn, hidden: 3, seed: 0..12, lr: 0.1, epochs: 30}\n",
     );
-    let output = sweeplab()
-        .args(["sweep", "--jobs", "2"])
-        .arg(&exp)
-        .arg("--out")
-        .arg(dir.path().join("out"))
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
+    let stderr = sweep_ok(&exp, &dir.path().join("out"), 2);
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 4, "{stderr}");
     assert!(lines[0].starts_with("sweep one: 12 runs in 1 groups"), "{stderr}");

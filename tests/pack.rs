@@ -8,7 +8,7 @@ mod common;
 use burn::backend::Flex;
 use burn::optim::{AdamConfig, SimpleOptimizer};
 use burn::prelude::*;
-use common::{cyclic, sweeplab, train_launch, write};
+use common::{cyclic, sweep_ok, sweeplab, train_launch, write};
 use std::path::Path;
 use sweeplab::cluster::Block;
 use sweeplab::data::{Dataset, Targets};
@@ -283,14 +283,7 @@ fn sweeps_pack_launches_and_store_the_numbers_of_each_group_alone() {
     );
     let out = tmp.path().join("packed");
     // Two worker processes: the packable groups are dealt out together, so they still meet.
-    let sweep = sweeplab()
-        .args(["sweep", "--jobs", "2"])
-        .arg(&exp)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
-    let stderr = String::from_utf8_lossy(&sweep.get_output().stderr).to_string();
+    let stderr = sweep_ok(&exp, &out, 2);
     assert!(
         stderr.contains("packing 4 groups (12 runs) into one launch")
             && stderr.contains("packing 2 groups (6 runs) into one launch"),
@@ -309,14 +302,7 @@ fn sweeps_pack_launches_and_store_the_numbers_of_each_group_alone() {
                 .replace("lr: [0.1, 0.05]", &format!("lr: {lr}"));
             let exp = write(tmp.path(), &format!("{dataset}-{lr}.yaml"), &text);
             let out = tmp.path().join(format!("{dataset}-{lr}"));
-            let sweep = sweeplab()
-                .args(["sweep", "--jobs", "1"])
-                .arg(&exp)
-                .arg("--out")
-                .arg(&out)
-                .assert()
-                .success();
-            let stderr = String::from_utf8_lossy(&sweep.get_output().stderr).to_string();
+            let stderr = sweep_ok(&exp, &out, 1);
             assert!(!stderr.contains("into one launch"), "{stderr}");
             alone.extend(results(&out));
         }

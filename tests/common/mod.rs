@@ -15,6 +15,20 @@ pub fn sweeplab() -> Command {
     Command::cargo_bin("sweeplab").unwrap()
 }
 
+/// `sweeplab sweep EXP --out OUT --jobs JOBS`, which must succeed; its stderr.
+pub fn sweep_ok(exp: &Path, out: &Path, jobs: usize) -> String {
+    let output = sweeplab()
+        .args(["sweep", "--jobs", &jobs.to_string()])
+        .arg(exp)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    assert!(output.status.success(), "{stderr}");
+    stderr
+}
+
 /// Writes `text` to `dir/name` and returns the path.
 pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
