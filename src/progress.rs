@@ -7,7 +7,7 @@ use crate::record::{RunRecord, RunStatus};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub enum Event<'a> {
     SweepStarted {
@@ -90,11 +90,10 @@ pub enum WireEvent {
         group: usize,
         runs: usize,
     },
+    /// `runs` runs of the group are stored (the parent reads their records for the summary).
     GroupFinished {
         group: usize,
         runs: usize,
-        summary: String,
-        seconds: f64,
     },
 }
 
@@ -112,17 +111,9 @@ impl Reporter for WireReporter {
                 group: group.index,
                 runs: *runs,
             },
-            Event::GroupFinished {
-                group,
-                runs,
-                summary,
-                seconds,
-                ..
-            } => WireEvent::GroupFinished {
+            Event::GroupFinished { group, runs, .. } => WireEvent::GroupFinished {
                 group: group.index,
                 runs: *runs,
-                summary: summary.to_string(),
-                seconds: *seconds,
             },
             _ => return,
         };
@@ -140,11 +131,10 @@ pub struct Relay<'p> {
     workers: usize,
     store: RecordStore,
     /// Per group: the runs the workers train (indices into `plan.runs`), how many are still
-    /// to finish, whether it was announced, and the seconds of its finished blocks.
+    /// to finish, and when its first block started (its wall time runs from there).
     runs: Vec<Vec<usize>>,
     remaining: Vec<usize>,
-    announced: Vec<bool>,
-    seconds: Vec<f64>,
+    started: Vec<Option<Instant>>,
 }
 
 impl<'p> Relay<'p> {
@@ -159,8 +149,7 @@ impl<'p> Relay<'p> {
             workers,
             store: RecordStore::open(results)?,
             remaining: runs.iter().map(Vec::len).collect(),
-            announced: vec![false; plan.groups.len()],
-            seconds: vec![0.0; plan.groups.len()],
+            started: vec![None; plan.groups.len()],
             runs,
         })
     }
@@ -178,7 +167,8 @@ impl<'p> Relay<'p> {
         match serde_json::from_str::<WireEvent>(text) {
             Ok(WireEvent::Packed { groups, runs }) => from_worker(&Event::Packed { groups, runs }, reporter),
             Ok(WireEvent::GroupStarted { group: g, .. }) if g < groups => {
-                if !std::mem::replace(&mut self.announced[g], true) {
+                if self.started[g].is_none() {
+                    self.started[g] = Some(Instant::now());
                     let event = Event::GroupStarted {
                         group: &self.plan.groups[g],
                         runs: self.runs[g].len(),
@@ -187,14 +177,8 @@ impl<'p> Relay<'p> {
                     from_worker(&event, reporter);
                 }
             }
-            Ok(WireEvent::GroupFinished {
-                group: g,
-                runs,
-                seconds,
-                ..
-            }) if g < groups => {
+            Ok(WireEvent::GroupFinished { group: g, runs, .. }) if g < groups => {
                 reporter.event(&Event::RunsFinished { runs });
-                self.seconds[g] += seconds;
                 self.remaining[g] = self.remaining[g].saturating_sub(runs);
                 if self.remaining[g] == 0 {
                     // Every run of the group is done: its line, from its records.
@@ -207,7 +191,7 @@ impl<'p> Relay<'p> {
                         groups,
                         runs: records.len(),
                         summary: &group_summary(&records),
-                        seconds: self.seconds[g],
+                        seconds: self.started[g].map_or(0.0, |t| t.elapsed().as_secs_f64()),
                     };
                     from_worker(&event, reporter);
                 }
