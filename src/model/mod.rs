@@ -167,6 +167,21 @@ impl<B: Backend> SequenceInput<B> {
         }
     }
 
+    /// The same sequences without autodiff.
+    pub fn inner(&self) -> SequenceInput<B::InnerBackend>
+    where
+        B: burn::tensor::backend::AutodiffBackend,
+    {
+        SequenceInput {
+            steps: self.steps.iter().map(|t| t.clone().inner()).collect(),
+            flat: self.flat.clone().inner(),
+            batch: self.batch,
+            tokens: self.tokens.clone(),
+            last_only: self.last_only,
+            per_replica: self.per_replica,
+        }
+    }
+
     /// Rows of a per-replica table `[R, vocab, width]` for `ids` (one of `steps`, or `flat`):
     /// `[R, ids per replica, width]`.
     pub fn select_rows(&self, table: Tensor<B, 3>, ids: &Tensor<B, 1, Int>) -> Tensor<B, 3> {

@@ -162,7 +162,7 @@ where
 
     // Evaluate the trained model without recording a graph.
     let model = model.valid();
-    let input = SequenceInput::<B::InnerBackend>::packed(&inputs, last_only, device);
+    let input = input.inner();
     let targets = targets.inner();
     let out = model.forward(&input, job.kernel);
     let losses = to_vec(replica_losses(out.logits.clone(), targets.tensor).into_data());
