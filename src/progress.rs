@@ -86,9 +86,9 @@ pub enum WireEvent {
         groups: usize,
         runs: usize,
     },
+    /// A block of the group started (the parent announces the group with all its runs).
     GroupStarted {
         group: usize,
-        runs: usize,
     },
     /// `runs` runs of the group are stored (the parent reads their records for the summary).
     GroupFinished {
@@ -107,10 +107,7 @@ impl Reporter for WireReporter {
                 groups: *groups,
                 runs: *runs,
             },
-            Event::GroupStarted { group, runs, .. } => WireEvent::GroupStarted {
-                group: group.index,
-                runs: *runs,
-            },
+            Event::GroupStarted { group, .. } => WireEvent::GroupStarted { group: group.index },
             Event::GroupFinished { group, runs, .. } => WireEvent::GroupFinished {
                 group: group.index,
                 runs: *runs,
@@ -166,7 +163,7 @@ impl<'p> Relay<'p> {
         };
         match serde_json::from_str::<WireEvent>(text) {
             Ok(WireEvent::Packed { groups, runs }) => from_worker(&Event::Packed { groups, runs }, reporter),
-            Ok(WireEvent::GroupStarted { group: g, .. }) if g < groups => {
+            Ok(WireEvent::GroupStarted { group: g }) if g < groups => {
                 if self.started[g].is_none() {
                     self.started[g] = Some(Instant::now());
                     let event = Event::GroupStarted {

@@ -215,14 +215,17 @@ fn assign(plan: &Plan, blocks: &[Block], count: usize) -> Vec<usize> {
         cost(plan, b.group) * b.runs.len() as u128 / group.runs.len().max(1) as u128
     };
     let bundles = bundles(plan, blocks);
-    let bundle_cost = |bundle: &Vec<usize>| bundle.iter().map(|&i| block_cost(&blocks[i])).sum::<u128>();
+    let costs: Vec<u128> = bundles
+        .iter()
+        .map(|bundle| bundle.iter().map(|&i| block_cost(&blocks[i])).sum())
+        .collect();
     let mut load = vec![0u128; count];
     let mut shard_of = vec![0; blocks.len()];
     let mut order: Vec<usize> = (0..bundles.len()).collect();
-    order.sort_by(|&a, &b| bundle_cost(&bundles[b]).cmp(&bundle_cost(&bundles[a])).then(a.cmp(&b)));
+    order.sort_by(|&a, &b| costs[b].cmp(&costs[a]).then(a.cmp(&b)));
     for k in order {
         let lightest = (0..count).min_by_key(|&s| (load[s], s)).expect("count >= 1");
-        load[lightest] += bundle_cost(&bundles[k]);
+        load[lightest] += costs[k];
         for &i in &bundles[k] {
             shard_of[i] = lightest;
         }
