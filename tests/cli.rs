@@ -4,7 +4,7 @@
 use std::path::Path;
 
 mod common;
-use common::{sweeplab, write};
+use common::{sweep, sweeplab, write};
 
 fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let mut r = csv::Reader::from_path(path).unwrap();
@@ -35,13 +35,7 @@ fn sweep_writes_runs_curves_states_and_the_experiment() {
     let dir = tempfile::tempdir().unwrap();
     let exp = write(dir.path(), "small.yaml", SMALL);
     let out = dir.path().join("out");
-    let assert = sweeplab()
-        .arg("sweep")
-        .arg(&exp)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
+    let assert = sweep(&exp, &out).assert().success();
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
     // Not a terminal: plain progress lines.
     assert!(
@@ -125,20 +119,8 @@ fn a_rerun_gives_bit_identical_numbers() {
     let dir = tempfile::tempdir().unwrap();
     let exp = write(dir.path(), "small.yaml", SMALL);
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
-    sweeplab()
-        .arg("sweep")
-        .arg(&exp)
-        .arg("--out")
-        .arg(&a)
-        .assert()
-        .success();
-    sweeplab()
-        .arg("sweep")
-        .arg(&exp)
-        .arg("--out")
-        .arg(&b)
-        .assert()
-        .success();
+    sweep(&exp, &a).assert().success();
+    sweep(&exp, &b).assert().success();
     let (header, ra) = read_csv(&a.join("runs.csv"));
     let (_, rb) = read_csv(&b.join("runs.csv"));
     let t = header.iter().position(|h| h == "train_seconds").unwrap();
@@ -202,13 +184,7 @@ fn bad_input_exits_2_with_a_clear_message_and_keeps_earlier_results() {
     ];
     for (name, yaml, want) in cases {
         let exp = write(dir.path(), name, &yaml);
-        let output = sweeplab()
-            .arg("sweep")
-            .arg(&exp)
-            .arg("--out")
-            .arg(&out)
-            .output()
-            .unwrap();
+        let output = sweep(&exp, &out).output().unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
         assert!(stderr.contains(want), "{name}:\nwant: {want}\ngot:  {stderr}");
@@ -233,13 +209,7 @@ fn bad_input_exits_2_with_a_clear_message_and_keeps_earlier_results() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("no/such/experiment.yaml: cannot read experiment file"));
     let exp = write(dir.path(), "good.yaml", &base(good_grid));
     let blocker = write(dir.path(), "a-file", "");
-    let output = sweeplab()
-        .arg("sweep")
-        .arg(&exp)
-        .arg("--out")
-        .arg(blocker.join("sub"))
-        .output()
-        .unwrap();
+    let output = sweep(&exp, &blocker.join("sub")).output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(
@@ -264,13 +234,7 @@ fn a_nan_loss_is_recorded_as_diverged_and_the_sweep_goes_on() {
         "name: nan\ndatasets: [{name: d, cyclic: AbAcAd, repeat: 5}]\ngrid: {cell: rnn, hidden: 3, seed: 0..2, lr: [1.0e38, 0.1], epochs: 5}\n",
     );
     let out = dir.path().join("out");
-    sweeplab()
-        .arg("sweep")
-        .arg(&exp)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
+    sweep(&exp, &out).assert().success();
     let (header, rows) = read_csv(&out.join("runs.csv"));
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
     let statuses: Vec<(&str, &str)> = rows

@@ -9,7 +9,7 @@ use sweeplab::plan;
 use sweeplab::spec::ExperimentFile;
 
 mod common;
-use common::{sweep_ok, sweeplab, write};
+use common::{sweep, sweep_ok, sweeplab, write};
 
 const EXP: &str = "name: c
 datasets:
@@ -204,13 +204,7 @@ fn run_task_shards_merge_into_the_local_sweep_idempotently() {
     let dir = tempfile::tempdir().unwrap();
     let exp = write(dir.path(), "c.yaml", EXP);
     let (local, shared) = (dir.path().join("local"), dir.path().join("shared"));
-    sweeplab()
-        .arg("sweep")
-        .arg(&exp)
-        .arg("--out")
-        .arg(&local)
-        .assert()
-        .success();
+    sweep(&exp, &local).assert().success();
     let plan_file = dir.path().join("plan.jsonl");
     sweeplab()
         .arg("plan")
@@ -409,21 +403,8 @@ fn jobs_train_in_worker_processes_with_identical_results() {
     let dir = tempfile::tempdir().unwrap();
     let exp = write(dir.path(), "c.yaml", EXP);
     let (one, two) = (dir.path().join("one"), dir.path().join("two"));
-    sweeplab()
-        .arg("sweep")
-        .arg(&exp)
-        .arg("--out")
-        .arg(&one)
-        .assert()
-        .success();
-    let output = sweeplab()
-        .arg("sweep")
-        .arg(&exp)
-        .arg("--out")
-        .arg(&two)
-        .args(["--jobs", "3"])
-        .output()
-        .unwrap();
+    sweep(&exp, &one).assert().success();
+    let output = sweep(&exp, &two).args(["--jobs", "3"]).output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     // Three workers took the groups and the sweep relayed their progress under one start and

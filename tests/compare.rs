@@ -38,13 +38,7 @@ grid:
 fn sweep(dir: &Path, out_name: &str, yaml: &str, code: i32) -> PathBuf {
     let exp = write(dir, &format!("{out_name}.yaml"), yaml);
     let out = dir.join(out_name);
-    sweeplab()
-        .arg("sweep")
-        .arg(&exp)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(code);
+    common::sweep(&exp, &out).assert().code(code);
     out
 }
 

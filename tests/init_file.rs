@@ -4,7 +4,6 @@
 //! uses, the file's content is part of every run's identity, and every mistake is one located
 //! line and exit status 2 from the real binary, with nothing trained.
 
-use assert_cmd::Command;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use sweeplab::model::host::HostParams;
@@ -14,9 +13,8 @@ use sweeplab::model::ModelShape;
 use sweeplab::plan;
 use sweeplab::spec::{CellKind, ExperimentFile, HeadKind, InitKind};
 
-fn sweeplab() -> Command {
-    Command::cargo_bin("sweeplab").unwrap()
-}
+mod common;
+use common::{sweep, sweeplab};
 
 fn write(path: &Path, text: &str) -> PathBuf {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -151,13 +149,7 @@ fn training_starts_from_the_notes_hand_set_abcd_weights() {
     let dir = tempfile::tempdir().unwrap();
     let exp = abcd_experiment(dir.path(), 0.01, 1);
     let out = dir.path().join("out");
-    sweeplab()
-        .arg("sweep")
-        .arg(&exp)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
+    sweep(&exp, &out).assert().success();
 
     let start = Hand::new(EMBEDDING, HEAD_W, HEAD_B);
     let (loss0, _) = start.loss_and_grad();
@@ -368,19 +360,13 @@ fn the_files_content_is_part_of_the_run_id_so_editing_it_retrains() {
     let exp = abcd_experiment(dir.path(), 0.01, 3);
     let weights = dir.path().join("weights/abcd_1unit.yaml");
     let out = dir.path().join("out");
-    let sweep = || {
-        let o = sweeplab()
-            .arg("sweep")
-            .arg(&exp)
-            .arg("--out")
-            .arg(&out)
-            .output()
-            .unwrap();
+    let sweep_now = || {
+        let o = sweep(&exp, &out).output().unwrap();
         assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
         String::from_utf8_lossy(&o.stderr).to_string()
     };
-    assert!(sweep().contains("(1 trained now"));
-    assert!(sweep().contains("(0 trained now"), "unchanged weights: resumed");
+    assert!(sweep_now().contains("(1 trained now"));
+    assert!(sweep_now().contains("(0 trained now"), "unchanged weights: resumed");
     let first = plan_ids(&exp);
 
     // The same experiment with other inits has other ids.
@@ -405,7 +391,7 @@ fn the_files_content_is_part_of_the_run_id_so_editing_it_retrains() {
     write(&weights, &text.replace("bias: [0.15, -2.0", "bias: [0.25, -2.0"));
     let edited = plan_ids(&exp);
     assert_ne!(edited, first);
-    assert!(sweep().contains("(1 trained now"));
+    assert!(sweep_now().contains("(1 trained now"));
     let runs = read_csv(&out.join("runs.csv"));
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0]["run_id"], edited[0]);
@@ -591,13 +577,7 @@ fn bad_weights_exit_2_with_one_located_line_and_train_nothing() {
         write(&case.join(if name == "json" { "w.json" } else { "w.yaml" }), &weights);
         let exp = write(&case.join("exp.yaml"), &exp);
         let out = case.join("out");
-        let output = sweeplab()
-            .arg("sweep")
-            .arg(&exp)
-            .arg("--out")
-            .arg(&out)
-            .output()
-            .unwrap();
+        let output = sweep(&exp, &out).output().unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
         let want = format!("error: {}", dir.path().join(want).display());

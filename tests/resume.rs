@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{sweeplab, write};
+use common::{sweep, sweeplab, write};
 
 fn bin() -> PathBuf {
     assert_cmd::cargo::cargo_bin("sweeplab")
@@ -54,13 +54,7 @@ fn killed_sweeps_resume_to_exactly_the_complete_set_of_runs() {
     let dir = tempfile::tempdir().unwrap();
     let exp = write(dir.path(), "long.yaml", LONG);
     let reference = dir.path().join("reference");
-    sweeplab()
-        .arg("sweep")
-        .arg(&exp)
-        .arg("--out")
-        .arg(&reference)
-        .assert()
-        .success();
+    sweep(&exp, &reference).assert().success();
     let want = runs_without_time(&reference);
     assert_eq!(want.len(), 32);
 
@@ -96,14 +90,7 @@ fn killed_sweeps_resume_to_exactly_the_complete_set_of_runs() {
         done_before = now;
     }
     assert!(done_before < 32, "the killed workers went on training");
-    let output = sweeplab()
-        .arg("sweep")
-        .arg(&exp)
-        .arg("--out")
-        .arg(&out)
-        .arg("--jobs=1")
-        .output()
-        .unwrap();
+    let output = sweep(&exp, &out).arg("--jobs=1").output().unwrap();
     assert!(output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -132,24 +119,10 @@ fn editing_the_experiment_trains_only_new_runs_and_force_retrains_all() {
     let out = dir.path().join("out");
     let v1 = "name: e\ndatasets: [{name: d, cyclic: AbAcAd, repeat: 5}]\ngrid: {cell: rnn, hidden: [2], seed: 0..3, lr: 0.1, epochs: 10}\n";
     let exp = write(dir.path(), "e.yaml", v1);
-    sweeplab()
-        .arg("sweep")
-        .arg("--jobs=1")
-        .arg(&exp)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
+    sweep(&exp, &out).arg("--jobs=1").assert().success();
     let first = runs_without_time(&out);
     write(dir.path(), "e.yaml", &v1.replace("hidden: [2]", "hidden: [2, 3]"));
-    let output = sweeplab()
-        .arg("sweep")
-        .arg("--jobs=1")
-        .arg(&exp)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let output = sweep(&exp, &out).arg("--jobs=1").output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("(3 already finished, skipped)") && stderr.contains("(3 trained now"),
@@ -160,15 +133,7 @@ fn editing_the_experiment_trains_only_new_runs_and_force_retrains_all() {
     assert_eq!(second.len(), 6);
     assert!(first.iter().all(|row| second.contains(row)));
 
-    let output = sweeplab()
-        .arg("sweep")
-        .arg("--jobs=1")
-        .arg(&exp)
-        .arg("--out")
-        .arg(&out)
-        .arg("--force")
-        .output()
-        .unwrap();
+    let output = sweep(&exp, &out).arg("--jobs=1").arg("--force").output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("(6 trained now") && !stderr.contains("already finished"),
@@ -220,20 +185,8 @@ fn failed_runs_are_retried() {
         "f.yaml",
         "name: f\ndatasets: [{name: d, cyclic: AbAcAd, repeat: 5}]\ngrid: {cell: rnn, hidden: 2, seed: 0..2, lr: 0.1, epochs: 3, device: [cpu, cuda]}\n",
     );
-    sweeplab()
-        .arg("sweep")
-        .arg(&exp)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(1);
-    let output = sweeplab()
-        .arg("sweep")
-        .arg(&exp)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    sweep(&exp, &out).assert().code(1);
+    let output = sweep(&exp, &out).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("(2 already finished, skipped)"), "{stderr}");
@@ -376,13 +329,7 @@ fn reproduce_confirms_bit_identical_results_and_catches_an_edit() {
         "name: r\ndatasets: [{name: d, cyclic: abcabC, repeat: 8}]\ngrid: {cell: [lstm, memoryless], hidden: 3, seed: 0..3, lr: 0.1, epochs: 25}\n",
     );
     let out = dir.path().join("out");
-    sweeplab()
-        .arg("sweep")
-        .arg(&exp)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
+    sweep(&exp, &out).assert().success();
     let output = sweeplab().arg("reproduce").arg(&out).output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}");
@@ -425,13 +372,7 @@ fn report_has_the_group_table_environment_figures_and_command() {
         "name: rep\ndescription: a small report\ndatasets: [{name: d, cyclic: AbAcAd, repeat: 5}]\ngrid: {cell: rnn, hidden: [2, 4], seed: 0..4, lr: 0.1, epochs: 30}\n",
     );
     let out = dir.path().join("out");
-    sweeplab()
-        .arg("sweep")
-        .arg(&exp)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
+    sweep(&exp, &out).assert().success();
     sweeplab().arg("report").arg(&out).assert().success();
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(

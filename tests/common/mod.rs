@@ -15,15 +15,16 @@ pub fn sweeplab() -> Command {
     Command::cargo_bin("sweeplab").unwrap()
 }
 
+/// `sweeplab sweep EXP --out OUT`, to add arguments to and run.
+pub fn sweep(exp: &Path, out: &Path) -> Command {
+    let mut cmd = sweeplab();
+    cmd.arg("sweep").arg(exp).arg("--out").arg(out);
+    cmd
+}
+
 /// `sweeplab sweep EXP --out OUT --jobs JOBS`, which must succeed; its stderr.
 pub fn sweep_ok(exp: &Path, out: &Path, jobs: usize) -> String {
-    let output = sweeplab()
-        .args(["sweep", "--jobs", &jobs.to_string()])
-        .arg(exp)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap();
+    let output = sweep(exp, out).args(["--jobs", &jobs.to_string()]).output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr).to_string();
     assert!(output.status.success(), "{stderr}");
     stderr
