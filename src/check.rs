@@ -2,8 +2,9 @@
 //! optionally against a baseline folder. Exit 0 when everything passes, 1 when anything fails.
 
 use crate::error::Result;
-use crate::results::{group_stats, groups, GroupStats, ResultsFolder, RunRow};
+use crate::folder::{group_stats, ResultsFolder, RunRow};
 use crate::spec::{ExperimentFile, Param, ParamValue, Seg};
+use crate::stats::{fmt_loss, GroupStats};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Metric {
@@ -168,7 +169,7 @@ fn matches(row: &RunRow, selector: &[(Param, String)]) -> bool {
 /// Evaluates `checks` on `current`, and with a baseline, every group's success rate and median
 /// final loss against the baseline's same group (worse by more than `tolerance` fails).
 pub fn evaluate(checks: &[Check], current: &ResultsFolder, baseline: Option<(&ResultsFolder, f64)>) -> Vec<Outcome> {
-    let grouped = groups(&current.runs);
+    let grouped = current.groups();
     let mut out = Vec::new();
     for check in checks {
         let mut any = false;
@@ -178,7 +179,7 @@ pub fn evaluate(checks: &[Check], current: &ResultsFolder, baseline: Option<(&Re
             let value = check.metric.of(&stats);
             out.push(Outcome {
                 check: check.label.clone(),
-                group: stats.key.clone(),
+                group: rows[0].group_key(),
                 value: Some(value),
                 pass: check.op.holds(value, check.threshold),
                 note: String::new(),
@@ -195,10 +196,11 @@ pub fn evaluate(checks: &[Check], current: &ResultsFolder, baseline: Option<(&Re
         }
     }
     if let Some((base, tolerance)) = baseline {
-        let base_groups = groups(&base.runs);
+        let base_groups = base.groups();
         for rows in &grouped {
             let stats = group_stats(rows);
-            let Some(base_rows) = base_groups.iter().find(|g| g[0].group_key() == stats.key) else {
+            let key = rows[0].group_key();
+            let Some(base_rows) = base_groups.iter().find(|g| g[0].group_key() == key) else {
                 continue;
             };
             let base_stats = group_stats(base_rows);
@@ -212,25 +214,15 @@ pub fn evaluate(checks: &[Check], current: &ResultsFolder, baseline: Option<(&Re
                 let pass = worse_by.is_nan() && now == before || worse_by <= tolerance;
                 out.push(Outcome {
                     check: format!("{} vs baseline (tolerance {tolerance})", metric.name()),
-                    group: stats.key.clone(),
+                    group: key.clone(),
                     value: Some(now),
                     pass,
-                    note: format!("baseline {}", fmt_value(before)),
+                    note: format!("baseline {}", fmt_loss(before)),
                 });
             }
         }
     }
     out
-}
-
-pub fn fmt_value(v: f64) -> String {
-    if v.is_infinite() {
-        "inf".into()
-    } else if v != 0.0 && v.abs() < 1e-3 {
-        format!("{v:.3e}")
-    } else {
-        format!("{v:.4}")
-    }
 }
 
 /// The table `check` prints.
@@ -242,7 +234,7 @@ pub fn render(outcomes: &[Outcome]) -> String {
         "check", "group", "value"
     );
     for o in outcomes {
-        let value = o.value.map(fmt_value).unwrap_or_else(|| "-".into());
+        let value = o.value.map(fmt_loss).unwrap_or_else(|| "-".into());
         let mut line = format!(
             "{:<w_check$}  {:<w_group$}  {:>10}  {}",
             o.check,

@@ -54,7 +54,7 @@ pub fn install_quiet_panic_hook() {
         // as a Unix tool killed by SIGPIPE would (Rust ignores the signal, so `eprintln!`
         // panics instead). Every finished run is already stored.
         if msg.starts_with("failed printing to std") && msg.contains("Broken pipe") {
-            std::process::exit(141);
+            std::process::exit(crate::error::EXIT_BROKEN_PIPE);
         }
         if CATCHING.with(|c| c.get()) {
             return;

@@ -4,12 +4,19 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// Exit status for a configuration or usage error (bad YAML, unwritable output, ...).
+// The exit statuses of every command, in one place.
+/// Success.
+pub const EXIT_OK: i32 = 0;
+/// The command ran, and something it judged failed: some runs failed (retrying may help), a
+/// check failed, `reproduce` found a difference.
+pub const EXIT_FAILED: i32 = 1;
+/// A configuration or usage error (bad YAML, bad arguments, unwritable output, ...): do not retry.
 pub const EXIT_CONFIG: i32 = 2;
-/// Exit status when the sweep ran but at least one run failed.
-pub const EXIT_RUNS_FAILED: i32 = 1;
-/// Exit status of `merge` when some runs of the plan have no record at all.
+/// `merge` found runs of the plan without any record.
 pub const EXIT_INCOMPLETE: i32 = 3;
+/// The reader of our output went away (`sweeplab ... | head`): what a tool killed by SIGPIPE
+/// reports (128 + 13).
+pub const EXIT_BROKEN_PIPE: i32 = 141;
 
 #[derive(Debug)]
 pub enum Error {

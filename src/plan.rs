@@ -201,13 +201,9 @@ pub fn build(file: &ExperimentFile) -> Result<Plan> {
     if exp.name.trim().is_empty() || exp.name.contains(['/', '\\']) || exp.name == "." || exp.name == ".." {
         return Err(file.error_at(&[Seg::Key("name")], "name must be a non-empty folder name (no slashes)"));
     }
-    exp.figures.check().map_err(|e| match e {
-        crate::Error::Other(m) => match m.strip_prefix("figures.").and_then(|r| r.split_once(": ")) {
-            Some((key, why)) => file.error_at(&[Seg::Key("figures"), Seg::Key(key)], why),
-            None => file.error_at(&[Seg::Key("figures")], m.clone()),
-        },
-        other => other,
-    })?;
+    exp.figures
+        .check()
+        .map_err(|(key, why)| file.error_at(&[Seg::Key("figures"), Seg::Key(key)], why))?;
     if exp.record.positions == 0 {
         return Err(file.error_at(&[Seg::Key("record"), Seg::Key("positions")], "must be at least 1"));
     }

@@ -1,10 +1,11 @@
-//! The result of one run, as every writer and later stage sees it.
+//! The result of one run, as the trainer hands it over ([`ReplicaResult`]) and as every writer
+//! and later stage sees it ([`RunRecord`]).
 
 use crate::data::Position;
 use crate::plan::RunSpec;
-use crate::train::{ReplicaResult, Snapshot};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum RunStatus {
     Ok,
     /// The loss became NaN or infinite at some epoch.
@@ -27,6 +28,26 @@ impl RunStatus {
             RunStatus::Failed => "failed",
         }
     }
+}
+
+/// The per-position view of a trained replica that figures need.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    /// `states[p]`: hidden state at prediction position p.
+    pub states: Vec<Vec<f32>>,
+    pub logits: Vec<Vec<f32>>,
+    pub probs: Vec<Vec<f32>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicaResult {
+    /// Loss of each epoch's forward pass (before that epoch's update).
+    pub curve: Vec<f32>,
+    /// Loss of the trained model over the whole data.
+    pub final_loss: f32,
+    /// Fraction of positions whose argmax is the target.
+    pub accuracy: f32,
+    pub snapshot: Snapshot,
 }
 
 #[derive(Debug, Clone)]

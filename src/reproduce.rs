@@ -3,8 +3,9 @@
 //! numbers must be bit-identical; any difference means non-determinism or an edited result.
 
 use crate::error::{Error, Result};
+use crate::folder::{read_curves, ResultsFolder, CURVES_CSV};
 use crate::plan::{self, Plan};
-use crate::results::{read_curves, ResultsFolder};
+use crate::record::RunStatus;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone)]
@@ -38,8 +39,8 @@ pub fn reproduce(
     on_group: &mut dyn FnMut(&str, usize),
 ) -> Result<Vec<Comparison>> {
     let plan: Plan = plan::build(&folder.experiment)?;
-    let curves = read_curves(&folder.dir.join("curves.csv"))?;
-    let trained: Vec<_> = folder.runs.iter().filter(|r| r.status != "failed").collect();
+    let curves = read_curves(&folder.dir.join(CURVES_CSV))?;
+    let trained: Vec<_> = folder.runs.iter().filter(|r| r.status != RunStatus::Failed).collect();
     let chosen: Vec<_> = sample(trained.len(), k.unwrap_or(trained.len()))
         .into_iter()
         .map(|i| trained[i])
@@ -64,7 +65,7 @@ pub fn reproduce(
         }
         let group = &plan.groups[g];
         on_group(&group.label(), pending.len());
-        for record in crate::sweep::train_runs(&plan, group, pending, &mut |_| {}) {
+        for record in crate::schedule::train_runs(&plan, group, pending, &mut |_| {}) {
             let id = record.spec.id.clone();
             let stored_loss = stored[id.as_str()];
             let stored_curve = curves.get(&id).cloned().unwrap_or_default();

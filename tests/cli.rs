@@ -234,7 +234,9 @@ fn a_nan_loss_is_recorded_as_diverged_and_the_sweep_goes_on() {
         "name: nan\ndatasets: [{name: d, cyclic: AbAcAd, repeat: 5}]\ngrid: {cell: rnn, hidden: 3, seed: 0..2, lr: [1.0e38, 0.1], epochs: 5}\n",
     );
     let out = dir.path().join("out");
-    sweep(&exp, &out).assert().success();
+    let output = sweep(&exp, &out).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
     let (header, rows) = read_csv(&out.join("runs.csv"));
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
     let statuses: Vec<(&str, &str)> = rows
@@ -245,6 +247,16 @@ fn a_nan_loss_is_recorded_as_diverged_and_the_sweep_goes_on() {
         statuses,
         [("1e38", "diverged"), ("1e38", "diverged"), ("0.1", "ok"), ("0.1", "ok")]
     );
+    // One median rule everywhere: a diverged run counts as an infinite loss, so the terminal
+    // line and the report agree that this group's median is infinite.
+    assert!(
+        stderr.contains("0/2 succeeded, median final loss inf, 2 diverged"),
+        "{stderr}"
+    );
+    sweeplab().arg("report").arg(&out).assert().success();
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    let row = md.lines().find(|l| l.contains("lr=1e38")).unwrap();
+    assert!(row.contains("| [0.00, 0.66] | inf |"), "{row}");
 }
 
 /// Also the scheduling: with `--jobs 1` the GPU group gets a worker of its own beside the one

@@ -3,9 +3,9 @@
 //! missing runs. (The real Slurm round trip is tests/slurm/run.sh.)
 
 use std::path::Path;
-use sweeplab::cluster::LocalWorkers;
-use sweeplab::cluster::{slurm, Shard};
+use sweeplab::cluster::slurm;
 use sweeplab::plan;
+use sweeplab::schedule::{LocalWorkers, Shard};
 use sweeplab::spec::ExperimentFile;
 
 mod common;
@@ -155,11 +155,7 @@ fn each_gpu_gets_one_local_worker() {
 
     let gpu_only = plan_of("\"cuda:0\"");
     assert_eq!(LocalWorkers::new(&gpu_only, 4), LocalWorkers { cpu: 0, gpus: vec![0] });
-    assert_eq!(
-        sweeplab::workers::worker_count(&gpu_only, 4, false),
-        1,
-        "trains in-process"
-    );
+    assert_eq!(sweeplab::sweep::worker_count(&gpu_only, 4), 1, "trains in-process");
 }
 
 /// One group cut into blocks over two workers still reads as one group: one start line, one

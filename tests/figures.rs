@@ -348,7 +348,7 @@ fn state_grids_show_at_most_state_grid_runs_subplots() {
         .unwrap()
         .check()
         .unwrap_err();
-    assert!(err.to_string().contains("figures.state_grid_runs"), "{err}");
+    assert_eq!(err.0, "state_grid_runs", "{err:?}");
 }
 
 #[test]

@@ -222,7 +222,7 @@ fn the_shipped_note_001_experiment_starts_from_the_notes_weights_and_fits_abcd()
 
     // 5000 epochs of Adam at lr 0.001, as in the notes: one unit fits all four transitions,
     // and lands where the same training in f64 lands (final loss 0.166069).
-    let records = sweeplab::sweep::train_runs(&plan, group, &group.runs, &mut |_| {});
+    let records = sweeplab::schedule::train_runs(&plan, group, &group.runs, &mut |_| {});
     let r = &records[0];
     assert!(matches!(r.spec.init, InitKind::File(_)));
     assert_eq!(r.accuracy, 1.0, "final loss {}", r.final_loss);
@@ -429,7 +429,7 @@ fn a_file_init_mixes_with_other_inits_one_seed_per_file_group() {
     assert!(matches!(plan.groups[1].init, InitKind::File(_)));
     assert!(plan.groups[1].label().ends_with("init=file:weights/abcd_1unit.yaml"));
     assert!(plan.groups[0].init_file.is_none() && plan.groups[2].init_file.is_none());
-    let records = sweeplab::sweep::train_runs(&plan, &plan.groups[1], &plan.groups[1].runs, &mut |_| {});
+    let records = sweeplab::schedule::train_runs(&plan, &plan.groups[1], &plan.groups[1].runs, &mut |_| {});
     let start = Hand::new(EMBEDDING, HEAD_W, HEAD_B).loss_and_grad().0;
     assert!((records[0].curve[0] as f64 - start).abs() < 2e-6);
 }

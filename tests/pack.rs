@@ -10,11 +10,10 @@ use burn::optim::{AdamConfig, SimpleOptimizer};
 use burn::prelude::*;
 use common::{cyclic, sweep_ok, sweeplab, train_launch, write};
 use std::path::Path;
-use sweeplab::cluster::Block;
 use sweeplab::data::{Dataset, Targets};
-use sweeplab::launch;
 use sweeplab::model::{Kernel, ModelShape};
 use sweeplab::plan;
+use sweeplab::schedule::{self, Block};
 use sweeplab::spec::{CellKind, ExperimentFile, HeadKind, TokenKind};
 use sweeplab::train::replica_adam::{ReplicaAdam, ReplicaRates};
 use sweeplab::train::OptimizerKind;
@@ -182,7 +181,7 @@ fn launches_pack_op_by_op_groups_of_equal_shapes_only() {
     let file = ExperimentFile::from_source(Path::new("p.yaml"), PACKABLE.into()).unwrap();
     let plan = plan::build(&file).unwrap();
     let blocks = Block::whole_groups(&plan);
-    let launches = launch::pack(&plan, blocks.iter().map(|b| (b, b.runs.clone())).collect());
+    let launches = schedule::pack(&plan, blocks.iter().map(|b| (b, b.runs.clone())).collect());
     let described: Vec<Vec<(String, CellKind, f64)>> = launches
         .iter()
         .map(|l| {
@@ -220,7 +219,7 @@ fn launches_of_two_groups(axis: &str, dataset: &str) -> usize {
     let plan = plan::build(&file).unwrap();
     assert_eq!(plan.groups.len(), 2, "{axis} {dataset}");
     let blocks = Block::whole_groups(&plan);
-    launch::pack(&plan, blocks.iter().map(|b| (b, b.runs.clone())).collect()).len()
+    schedule::pack(&plan, blocks.iter().map(|b| (b, b.runs.clone())).collect()).len()
 }
 
 /// Every part of the pack key keeps groups apart; rate and dataset contents do not.
@@ -242,10 +241,10 @@ fn groups_pack_only_when_everything_but_rate_data_and_weights_agrees() {
         let file = ExperimentFile::from_source(Path::new("big.yaml"), text).unwrap();
         let plan = plan::build(&file).unwrap();
         let blocks = Block::whole_groups(&plan);
-        launch::pack(&plan, blocks.iter().map(|b| (b, b.runs.clone())).collect()).len()
+        schedule::pack(&plan, blocks.iter().map(|b| (b, b.runs.clone())).collect()).len()
     };
-    assert_eq!(big(launch::MAX_PACKED_REPLICAS / 2), 1);
-    assert_eq!(big(launch::MAX_PACKED_REPLICAS / 2 + 1), 2);
+    assert_eq!(big(schedule::MAX_PACKED_REPLICAS / 2), 1);
+    assert_eq!(big(schedule::MAX_PACKED_REPLICAS / 2 + 1), 2);
 }
 
 /// The stored record of every run of a results folder (`runs/<id>.json`) without its timing

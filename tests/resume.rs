@@ -231,7 +231,7 @@ fn check_passes_fails_and_rejects_with_the_right_exit_codes() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}");
     assert!(
-        stdout.contains("[cell=lstm hidden=4] median_final_loss <= 0.01") && stdout.contains("0.0025  PASS"),
+        stdout.contains("[cell=lstm hidden=4] median_final_loss <= 0.01") && stdout.contains("0.00250  PASS"),
         "{stdout}"
     );
     assert!(stdout.contains("3 checks, 3 passed, 0 failed"), "{stdout}");
@@ -241,7 +241,7 @@ fn check_passes_fails_and_rejects_with_the_right_exit_codes() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "{stdout}");
     assert!(
-        stdout.contains("0.5500  FAIL") && stdout.contains("0.2500  FAIL"),
+        stdout.contains("0.550  FAIL") && stdout.contains("0.250  FAIL"),
         "{stdout}"
     );
     assert!(stdout.contains("3 checks, 1 passed, 2 failed"), "{stdout}");
@@ -398,4 +398,46 @@ fn report_has_the_group_table_environment_figures_and_command() {
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert_eq!(html.matches("data:image/png;base64,").count(), figures.len());
     assert!(!html.contains("src=\"figures/"), "report.html must be self-contained");
+}
+
+/// The report's training details follow each group's `init`: sweeplab's scheme with burn's
+/// Adam, PyTorch's initialisation with PyTorch's Adam, a weights file by its digest.
+#[test]
+fn report_training_details_follow_each_groups_init() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = write(
+        dir.path(),
+        "inits.yaml",
+        "name: inits\ndatasets: [{name: d, cyclic: AbAcAd, repeat: 5}]\ngrid: {cell: rnn, hidden: 2, seed: 0..2, lr: 0.1, epochs: 5, init: [sweeplab, torch]}\n",
+    );
+    let out = dir.path().join("out");
+    sweep(&exp, &out).assert().success();
+    sweeplab().arg("report").arg(&out).assert().success();
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        md.contains("burn's update formula (groups with init sweeplab)")
+            && md.contains("PyTorch's update formula (`torch.optim.Adam`) (groups with init torch)")
+            && md.contains("Initialisation (groups with init torch): PyTorch's, bit for bit")
+            && md.contains("Initialisation (groups with init sweeplab): sweeplab's seeded scheme"),
+        "{md}"
+    );
+    assert!(!md.contains("Adam (burn)"), "{md}");
+
+    // One init for every group: stated without a scope.
+    let torch_only = write(
+        dir.path(),
+        "torch.yaml",
+        "name: torch\ndatasets: [{name: d, cyclic: AbAcAd, repeat: 5}]\ngrid: {cell: rnn, hidden: 2, seed: 0..2, lr: 0.1, epochs: 5, init: torch}\n",
+    );
+    let out = dir.path().join("torch");
+    sweep(&torch_only, &out).assert().success();
+    sweeplab().arg("report").arg(&out).assert().success();
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        md.contains("PyTorch's update formula (`torch.optim.Adam`); learning rate")
+            && md.contains("Initialisation: PyTorch's, bit for bit")
+            && !md.contains("burn's update formula")
+            && !md.contains("seeded scheme"),
+        "{md}"
+    );
 }

@@ -216,8 +216,8 @@ fn torch_seeded_is_the_notebook_order_in_sweeplab_layout() {
 // ---- `init: torch` in experiments ----------------------------------------------------------
 
 use sweeplab::plan::{self, Plan};
+use sweeplab::schedule::train_runs;
 use sweeplab::spec::{ExperimentFile, InitKind};
-use sweeplab::sweep::train_runs;
 
 fn plan_from(source: &str) -> Plan {
     let file = ExperimentFile::from_source(std::path::Path::new("inline.yaml"), source.to_string()).unwrap();

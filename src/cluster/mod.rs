@@ -1,12 +1,10 @@
 //! Running a sweep on engines that hand each task an index (Slurm job arrays, Kubernetes
-//! Indexed Jobs, GNU parallel, CI matrices): a numbered plan file, disjoint shards, the
-//! `run-task` entry point, sbatch scripts, and the merge of shard results.
+//! Indexed Jobs, GNU parallel, CI matrices): a numbered plan file, sbatch scripts, and the
+//! merge of the tasks' results. The shards themselves are `crate::schedule`'s; a task is a
+//! sweep in the role `crate::sweep::Role::ClusterTask`.
 
 pub mod merge;
-mod shard;
 pub mod slurm;
-
-pub use shard::{Block, LocalWorkers, Shard};
 
 use crate::error::{Error, Result};
 use crate::plan::Plan;

@@ -3,7 +3,7 @@
 //! also reports the runs of tasks that failed).
 
 use crate::error::{Error, Result};
-use crate::output::ResultsDir;
+use crate::folder::ResultsDir;
 use crate::plan::Plan;
 use std::path::{Path, PathBuf};
 

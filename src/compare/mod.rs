@@ -15,7 +15,8 @@ mod render;
 pub use render::{fmt_diff, write_csv, Table, CSV_COLUMNS};
 
 use crate::error::{Error, Result};
-use crate::results::{read_states, ResultsFolder, RunRow};
+use crate::folder::{read_states, ResultsFolder, RunRow, STATES_CSV};
+use crate::record::RunStatus;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -24,8 +25,7 @@ use std::path::{Path, PathBuf};
 pub struct RunSide {
     pub run_id: String,
     pub device: String,
-    /// `ok`, `diverged` or `failed`.
-    pub status: String,
+    pub status: RunStatus,
     /// Why the run failed (the `error` column); empty otherwise.
     pub error: String,
     pub final_loss: f32,
@@ -62,15 +62,15 @@ impl Pair {
         match (&self.a, &self.b) {
             (None, _) => "missing_a",
             (_, None) => "missing_b",
-            (Some(a), Some(b)) if a.status == "failed" || b.status == "failed" => "failed",
-            (Some(a), Some(b)) if a.status != "ok" || b.status != "ok" => "diverged",
+            (Some(a), Some(b)) if a.status == RunStatus::Failed || b.status == RunStatus::Failed => "failed",
+            (Some(a), Some(b)) if a.status != RunStatus::Ok || b.status != RunStatus::Ok => "diverged",
             _ => "ok",
         }
     }
 
     /// Both runs trained (present, not failed).
     pub fn both_trained(&self) -> bool {
-        let trained = |s: &Option<RunSide>| s.as_ref().is_some_and(|s| s.status != "failed");
+        let trained = |s: &Option<RunSide>| s.as_ref().is_some_and(|s| s.status != RunStatus::Failed);
         trained(&self.a) && trained(&self.b)
     }
 
@@ -296,11 +296,11 @@ type Probs = HashMap<String, BTreeMap<(u32, u32), f32>>;
 /// The `prob` values of a folder's states.csv by run id. A folder without states.csv (nothing
 /// recorded) has none.
 fn read_probs(dir: &Path) -> Result<Probs> {
-    let path = dir.join("states.csv");
+    let path = dir.join(STATES_CSV);
     if !path.exists() {
         return Ok(Probs::new());
     }
-    let probs = |positions: &[crate::results::PositionStates]| {
+    let probs = |positions: &[crate::folder::PositionStates]| {
         let mut out = BTreeMap::new();
         for (p, pos) in positions.iter().enumerate() {
             for (i, &v) in pos.probs.iter().enumerate() {
@@ -374,7 +374,7 @@ fn build(
     let side_of = |r: &RunRow| RunSide {
         run_id: r.run_id.clone(),
         device: r.device.clone(),
-        status: r.status.clone(),
+        status: r.status,
         error: r.error.clone(),
         final_loss: r.final_loss,
         success: r.success,
@@ -385,7 +385,7 @@ fn build(
         let r = ra.or(rb).expect("one side of a pair exists");
         let sa = ra.map(&side_of);
         let sb = rb.map(&side_of);
-        let trained = |s: &Option<RunSide>| s.as_ref().is_some_and(|s| s.status != "failed");
+        let trained = |s: &Option<RunSide>| s.as_ref().is_some_and(|s| s.status != RunStatus::Failed);
         let loss_diff = (trained(&sa) && trained(&sb)).then(|| {
             let (x, y) = (sa.as_ref().unwrap().final_loss, sb.as_ref().unwrap().final_loss);
             abs_diff(x, y)
@@ -397,7 +397,7 @@ fn build(
         pairs.push(Pair {
             group: group_label(r, with_device),
             dataset: r.dataset.clone(),
-            cell: r.cell.clone(),
+            cell: r.cell.name().to_string(),
             hidden: r.hidden.to_string(),
             lr: r.lr.clone(),
             epochs: r.epochs.to_string(),
@@ -503,8 +503,8 @@ fn group_pairs(pairs: &[Pair]) -> Vec<GroupComparison> {
             if let Some(s) = s {
                 *runs += 1;
                 *ok += s.success as usize;
-                *failed += (s.status == "failed") as usize;
-                *div += (s.status == "diverged") as usize;
+                *failed += (s.status == RunStatus::Failed) as usize;
+                *div += (s.status == RunStatus::Diverged) as usize;
             }
         };
         count(

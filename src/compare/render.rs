@@ -2,6 +2,7 @@
 //! reuse) and the per-run CSV of `compare --csv`.
 
 use super::{max_diff, Comparison, GroupComparison, Pair, RunSide, Side};
+use crate::record::RunStatus;
 
 /// A difference for tables: `-` when there is none, `0`, `NaN`, or three significant digits.
 pub fn fmt_diff(x: Option<f64>) -> String {
@@ -16,15 +17,15 @@ pub fn fmt_diff(x: Option<f64>) -> String {
 fn fmt_loss(s: &Option<RunSide>) -> String {
     match s {
         None => "missing".into(),
-        Some(s) if s.status == "failed" => "failed".into(),
-        Some(s) => crate::check::fmt_value(s.final_loss as f64),
+        Some(s) if s.status == RunStatus::Failed => "failed".into(),
+        Some(s) => crate::stats::fmt_loss(s.final_loss as f64),
     }
 }
 
 fn fmt_success(s: &Option<RunSide>) -> &'static str {
     match s {
         None => "missing",
-        Some(s) if s.status == "failed" => "failed",
+        Some(s) if s.status == RunStatus::Failed => "failed",
         Some(s) if s.success => "yes",
         Some(_) => "no",
     }
@@ -134,7 +135,7 @@ impl Comparison {
                 .pairs
                 .iter()
                 .filter_map(pick)
-                .filter(|s| s.status == "failed")
+                .filter(|s| s.status == RunStatus::Failed)
                 .collect();
             if let Some(first) = failed.first() {
                 lines.push(format!(
@@ -345,7 +346,7 @@ pub fn write_csv(comparisons: &[Comparison], out: impl std::io::Write) -> std::i
     for c in comparisons {
         for p in &c.pairs {
             let get = |s: &Option<RunSide>, f: fn(&RunSide) -> String| s.as_ref().map(f).unwrap_or_default();
-            let status = |s: &Option<RunSide>| s.as_ref().map(|s| s.status.clone()).unwrap_or_else(|| "missing".into());
+            let status = |s: &Option<RunSide>| s.as_ref().map_or("missing", |s| s.status.name()).to_string();
             let error = [&p.a, &p.b]
                 .into_iter()
                 .flatten()
@@ -370,8 +371,8 @@ pub fn write_csv(comparisons: &[Comparison], out: impl std::io::Write) -> std::i
                 get(&p.b, |s| s.run_id.clone()),
                 status(&p.a),
                 status(&p.b),
-                get(&p.a, |s| crate::output::fmt_f32(s.final_loss)),
-                get(&p.b, |s| crate::output::fmt_f32(s.final_loss)),
+                get(&p.a, |s| crate::folder::fmt_f32(s.final_loss)),
+                get(&p.b, |s| crate::folder::fmt_f32(s.final_loss)),
                 diff(p.loss_diff),
                 diff(p.prob_diff),
                 p.prob_values.to_string(),

@@ -5,6 +5,7 @@
 
 use super::colormap::{self, TEXT};
 use crate::error::{Error, Result};
+use crate::spec::CellKind;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -146,22 +147,6 @@ pub fn fmt_tick(v: f64) -> String {
     }
 }
 
-/// A loss with three significant digits (`0.551`, `0.0160`), scientific below 1e-3.
-pub fn fmt_loss(x: f64) -> String {
-    if !x.is_finite() {
-        return format!("{x}");
-    }
-    if x != 0.0 && x.abs() < 1e-3 {
-        return format!("{x:.2e}");
-    }
-    let digits = if x == 0.0 {
-        0
-    } else {
-        (2 - x.abs().log10().floor() as i32).max(0)
-    };
-    format!("{x:.*}", digits as usize)
-}
-
 /// A vocabulary symbol made visible: a space would be an invisible label.
 pub fn show_symbol(symbol: &str) -> String {
     match symbol {
@@ -172,36 +157,33 @@ pub fn show_symbol(symbol: &str) -> String {
 }
 
 /// The name a lecture note gives a cell type in titles.
-pub fn cell_title(cell: &str) -> String {
+pub fn cell_title(cell: CellKind) -> String {
     match cell {
-        "rnn" | "lstm" | "gru" => cell.to_uppercase(),
-        "memoryless" => "Memoryless".into(),
-        other => other.into(),
+        CellKind::Rnn | CellKind::Lstm | CellKind::Gru => cell.name().to_uppercase(),
+        CellKind::Memoryless => "Memoryless".into(),
     }
 }
 
-/// Draws into a new `size` PNG at `path` with a white background, writing to a temporary file
-/// first and renaming it, so a reader never sees half a picture.
+/// Draws into a new `size` PNG at `path` with a white background, through the results folder's
+/// one atomic write (`crate::folder::replace_file`), so a reader never sees half a picture.
 pub fn write_png(path: &Path, size: (u32, u32), draw: impl FnOnce(&Area) -> DrawResult) -> Result<PathBuf> {
     register_fonts();
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    // The image encoder picks the format from the extension, so the temporary name keeps `.png`.
-    let tmp = path.with_file_name(format!(".{name}.tmp.png"));
-    let drawn = (|| -> DrawResult {
-        let root = BitMapBackend::new(&tmp, size).into_drawing_area();
-        root.fill(&WHITE)?;
-        draw(&root)?;
-        root.present()?;
-        Ok(())
-    })();
-    let result = drawn
-        .map_err(|e| Error::Other(format!("{}: cannot draw: {e}", path.display())))
-        .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| Error::io(path, "write", e)));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    let mut drawn: DrawResult = Ok(());
+    let written = crate::folder::replace_file(path, |tmp| {
+        drawn = (|| -> DrawResult {
+            let root = BitMapBackend::new(tmp, size).into_drawing_area();
+            root.fill(&WHITE)?;
+            draw(&root)?;
+            root.present()?;
+            Ok(())
+        })();
+        drawn
+            .as_ref()
+            .map_err(|e| std::io::Error::other(e.to_string()))
+            .copied()
+    });
+    if let Err(e) = drawn {
+        return Err(Error::Other(format!("{}: cannot draw: {e}", path.display())));
     }
-    result.map(|()| path.to_path_buf())
+    written.map(|()| path.to_path_buf())
 }

@@ -1,9 +1,13 @@
 //! A results folder in the shapes the figures need, read with the typed readers of
-//! [`crate::results`] (a missing file, column or unparsable value is an error naming the file,
+//! [`crate::folder`] (a missing file, column or unparsable value is an error naming the file,
 //! line and column).
 
 use crate::error::Result;
-use crate::results::{read_curves, read_runs, read_states, RunRow, RunStates};
+use crate::folder::{
+    group_stats, read_curves, read_runs, read_states, RunRow, RunStates, CURVES_CSV, RUNS_CSV, STATES_CSV,
+};
+use crate::spec::CellKind;
+use crate::stats::GroupStats;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -30,22 +34,15 @@ impl Group<'_> {
     pub fn first(&self) -> &RunRow {
         self.runs[0]
     }
-    pub fn cell(&self) -> &str {
-        &self.first().cell
+    pub fn cell(&self) -> CellKind {
+        self.first().cell
     }
     pub fn successes(&self) -> usize {
         self.runs.iter().filter(|r| r.success).count()
     }
-    /// Median final loss over the runs that have a finite one (`NaN` if none has).
-    pub fn median_loss(&self) -> f64 {
-        let mut losses: Vec<f64> = self
-            .runs
-            .iter()
-            .map(|r| f64::from(r.final_loss))
-            .filter(|l| l.is_finite())
-            .collect();
-        losses.sort_by(f64::total_cmp);
-        crate::results::median_of_sorted(&losses)
+    /// The group's statistics (`crate::stats`: one median rule for every output).
+    pub fn stats(&self) -> GroupStats {
+        group_stats(&self.runs)
     }
     /// A file-name stem for this group's figures: `00_AbAcAd_rnn2`.
     pub fn file_stem(&self) -> String {
@@ -61,9 +58,9 @@ impl Group<'_> {
 
 impl Results {
     pub fn load(dir: &Path) -> Result<Self> {
-        let runs = read_runs(&dir.join("runs.csv"))?;
-        let curves = read_curves(&dir.join("curves.csv"))?;
-        let states = read_states(&dir.join("states.csv"))?;
+        let runs = read_runs(&dir.join(RUNS_CSV))?;
+        let curves = read_curves(&dir.join(CURVES_CSV))?;
+        let states = read_states(&dir.join(STATES_CSV))?;
         Ok(Self {
             experiment: runs.last().map(|r| r.experiment.clone()).unwrap_or_default(),
             runs,

@@ -33,7 +33,7 @@ pub fn draw(results: &Results, group: &Group, out: &Path) -> Result<Vec<PathBuf>
     let first = group.first();
     let title = format!(
         "Loss per epoch -- {}, {} hidden ({}): {} of {} succeeded",
-        canvas::cell_title(&first.cell),
+        canvas::cell_title(first.cell),
         first.hidden,
         first.dataset,
         group.successes(),

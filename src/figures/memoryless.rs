@@ -13,7 +13,7 @@ use super::colormap::{self, GREY, TAB10, TEXT};
 use super::data::{Group, Results};
 use super::FiguresSpec;
 use crate::error::Result;
-use crate::results::{PositionStates, RunRow, RunStates};
+use crate::folder::{PositionStates, RunRow, RunStates};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use std::path::{Path, PathBuf};
@@ -55,7 +55,7 @@ fn describe(run: &RunRow) -> String {
         run.dataset,
         run.hidden,
         run.seed,
-        canvas::fmt_loss(f64::from(run.final_loss)),
+        crate::stats::fmt_loss(f64::from(run.final_loss)),
         f64::from(run.accuracy) * 100.0
     )
 }

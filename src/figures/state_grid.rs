@@ -10,7 +10,8 @@ use super::colormap::{self, GREY, LIGHT_GREY, LIME, SUCCESS, TEXT};
 use super::data::{Group, Results};
 use super::FiguresSpec;
 use crate::error::Result;
-use crate::results::RunRow;
+use crate::folder::RunRow;
+use crate::record::RunStatus;
 use plotters::style::text_anchor::{HPos, VPos};
 use plotters::style::{FontTransform, RGBColor};
 use std::path::{Path, PathBuf};
@@ -230,7 +231,7 @@ impl<'a> Content<'a> {
         let subplot_titles = shown.iter().map(|r| subplot_title(r)).collect::<Vec<_>>();
         let title = format!(
             "{} -- # of hidden nodes = {}  ({})",
-            canvas::cell_title(&first.cell),
+            canvas::cell_title(first.cell),
             first.hidden,
             first.dataset
         );
@@ -265,11 +266,11 @@ impl<'a> Content<'a> {
 }
 
 fn subplot_title(run: &RunRow) -> String {
-    let loss = canvas::fmt_loss(f64::from(run.final_loss));
-    match run.status.as_str() {
-        "ok" if run.success => format!("✓ seed {}  loss {loss}", run.seed),
-        "ok" => format!("seed {}  loss {loss}", run.seed),
-        status => format!("seed {}  {status}", run.seed),
+    let loss = crate::stats::fmt_loss(f64::from(run.final_loss));
+    match run.status {
+        RunStatus::Ok if run.success => format!("✓ seed {}  loss {loss}", run.seed),
+        RunStatus::Ok => format!("seed {}  loss {loss}", run.seed),
+        status => format!("seed {}  {}", run.seed, status.name()),
     }
 }
 
@@ -320,10 +321,10 @@ fn draw_subplot(area: &Area, content: &Content, i: usize, run: &RunRow, range: (
     let Some(matrix) = &content.matrices[i] else {
         // A failed run has nothing recorded: an empty grey box says so.
         canvas::fill_rect(area, rect, LIGHT_GREY)?;
-        let label = if run.status == "ok" {
+        let label = if run.status == RunStatus::Ok {
             "no states"
         } else {
-            run.status.as_str()
+            run.status.name()
         };
         area.draw_text(
             label,

@@ -7,7 +7,7 @@ use super::canvas::{self, anchored, bold, font, text_size, Area, DrawResult};
 use super::colormap::{GREY, LIGHT_GREY, SUCCESS, TEXT};
 use super::data::{Group, Results};
 use crate::error::Result;
-use crate::results::RunRow;
+use crate::folder::RunRow;
 use plotters::style::text_anchor::{HPos, VPos};
 use plotters::style::RGBColor;
 use std::path::{Path, PathBuf};
@@ -25,7 +25,7 @@ const GRID: RGBColor = RGBColor(200, 200, 200);
 type Describe = fn(&RunRow) -> String;
 const PARAMETERS: [Describe; 7] = [
     |r| r.dataset.clone(),
-    |r| canvas::cell_title(&r.cell),
+    |r| canvas::cell_title(r.cell),
     |r| format!("hidden {}", r.hidden),
     |r| format!("lr {}", r.lr),
     |r| format!("{} epochs", r.epochs),
@@ -65,7 +65,7 @@ pub fn draw(results: &Results, out: &Path) -> Result<PathBuf> {
                 "{} / {}   median loss {}",
                 g.successes(),
                 g.runs.len(),
-                canvas::fmt_loss(g.median_loss())
+                crate::stats::fmt_loss(g.stats().median_loss)
             )
         })
         .collect();

@@ -1,6 +1,7 @@
-use super::{fmt_loss, Report, DEVICES_EXPLAINED, DEVICE_TOP};
+use super::{Report, DEVICES_EXPLAINED, DEVICE_TOP};
 use crate::compare::Table;
 use crate::error::{Error, Result};
+use crate::stats::fmt_loss;
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -89,10 +90,10 @@ pub fn render(r: &Report) -> Result<String> {
         r.failed_runs
     ));
     s.push_str("<tr><th>group</th><th>n</th><th>successes</th><th>95% CI of success rate</th><th>median final loss</th><th>mean &plusmn; sd final loss</th><th>mean accuracy</th><th>train time (s)</th></tr>\n");
-    for g in &r.groups {
+    for (key, g) in &r.groups {
         s.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>[{:.2}, {:.2}]</td><td>{}</td><td>{} &plusmn; {}</td><td>{:.3}</td><td>{:.2}</td></tr>\n",
-            esc(&g.key),
+            esc(key),
             g.n,
             g.successes,
             g.wilson.0,
@@ -145,7 +146,7 @@ pub fn render(r: &Report) -> Result<String> {
     } else {
         s.push_str("<li>no manifest.json in this folder</li>\n");
     }
-    let total: f64 = r.groups.iter().map(|g| g.train_seconds).sum();
+    let total: f64 = r.groups.iter().map(|(_, g)| g.train_seconds).sum();
     s.push_str(&format!("<li>total training time {total:.1} s</li>\n</ul>\n"));
     if !r.figures.is_empty() {
         s.push_str("<h2>Figures</h2>\n");

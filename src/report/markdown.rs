@@ -1,5 +1,6 @@
-use super::{fmt_loss, Report, DEVICES_EXPLAINED, DEVICE_TOP};
+use super::{Report, DEVICES_EXPLAINED, DEVICE_TOP};
 use crate::compare::Table;
+use crate::stats::fmt_loss;
 
 fn table(t: &Table) -> String {
     let row = |cells: &[String]| {
@@ -70,10 +71,10 @@ pub fn render(r: &Report) -> String {
     s.push_str("## Results per group\n\n");
     s.push_str("| group | n | successes | 95% CI of success rate | median final loss | mean +- sd final loss | mean accuracy | train time (s) |\n");
     s.push_str("|---|---|---|---|---|---|---|---|\n");
-    for g in &r.groups {
+    for (key, g) in &r.groups {
         s.push_str(&format!(
             "| {} | {} | {} | [{:.2}, {:.2}] | {} | {} +- {} | {:.3} | {:.2} |\n",
-            g.key,
+            key,
             g.n,
             g.successes,
             g.wilson.0,
@@ -114,7 +115,7 @@ pub fn render(r: &Report) -> String {
         }
         None => s.push_str("- no manifest.json in this folder\n"),
     }
-    let total: f64 = r.groups.iter().map(|g| g.train_seconds).sum();
+    let total: f64 = r.groups.iter().map(|(_, g)| g.train_seconds).sum();
     s.push_str(&format!("- total training time {total:.1} s\n"));
     if !r.figures.is_empty() {
         s.push_str("\n## Figures\n\n");

@@ -6,19 +6,24 @@ mod html;
 mod markdown;
 
 use crate::compare::Comparison;
-use crate::error::{Error, Result};
-use crate::manifest::Manifest;
-use crate::results::{group_stats, groups, GroupStats, ResultsFolder};
-use std::path::{Path, PathBuf};
+use crate::error::Result;
+use crate::folder::write_file;
+use crate::folder::{Manifest, ResultsFolder, FIGURES_DIR, REPORT_HTML, REPORT_MD};
+use crate::record::RunStatus;
+use crate::stats::GroupStats;
+use std::path::PathBuf;
 
 pub struct Report {
     pub name: String,
     pub description: Option<String>,
     pub experiment_yaml: String,
     pub manifest: Option<Manifest>,
-    pub groups: Vec<GroupStats>,
+    /// Per group (by its key: everything but the seed), its statistics.
+    pub groups: Vec<(String, GroupStats)>,
     pub total_runs: usize,
     pub failed_runs: usize,
+    /// The distinct `init` values of the runs (runs.csv's column), in order of appearance.
+    pub inits: Vec<String>,
     pub figures: Vec<PathBuf>,
     pub results_dir: PathBuf,
     /// Runs on more than one device: each further device against the first (`None` when every
@@ -34,7 +39,7 @@ pub const DEVICES_EXPLAINED: &str = "Runs that differ only in their device are p
 
 impl Report {
     pub fn build(folder: &ResultsFolder) -> Self {
-        let mut figures: Vec<PathBuf> = std::fs::read_dir(folder.dir.join("figures"))
+        let mut figures: Vec<PathBuf> = std::fs::read_dir(folder.dir.join(FIGURES_DIR))
             .map(|d| {
                 d.flatten()
                     .map(|e| e.path())
@@ -48,9 +53,19 @@ impl Report {
             description: folder.experiment.experiment.description.clone(),
             experiment_yaml: folder.experiment.source.clone(),
             manifest: folder.manifest.clone(),
-            groups: groups(&folder.runs).iter().map(|g| group_stats(g)).collect(),
+            groups: folder
+                .groups()
+                .iter()
+                .map(|rows| (rows[0].group_key(), crate::folder::group_stats(rows)))
+                .collect(),
             total_runs: folder.runs.len(),
-            failed_runs: folder.runs.iter().filter(|r| r.status == "failed").count(),
+            failed_runs: folder.runs.iter().filter(|r| r.status == RunStatus::Failed).count(),
+            inits: folder.runs.iter().fold(Vec::new(), |mut inits, r| {
+                if !inits.contains(&r.init) {
+                    inits.push(r.init.clone());
+                }
+                inits
+            }),
             figures,
             results_dir: folder.dir.clone(),
             devices: (crate::compare::devices(&folder.runs).len() > 1)
@@ -85,40 +100,64 @@ impl Report {
         cmds
     }
 
-    /// Settings every run shares, stated once (the NeurIPS checklist's "training details").
+    /// Settings every run shares, stated once (the NeurIPS checklist's "training details");
+    /// the optimiser's formula and the initialisation follow each group's `init`.
     pub fn training_details(&self) -> Vec<String> {
-        vec![
+        let scope = |inits: &[&str]| {
+            if inits.len() == self.inits.len() {
+                String::new()
+            } else {
+                format!(" (groups with init {})", inits.join(", "))
+            }
+        };
+        let (torch, burn): (Vec<&str>, Vec<&str>) = self.inits.iter().map(String::as_str).partition(|i| *i == "torch");
+        let mut details = vec![
             "Full-batch training on one sequence (or one batch of sentences), mean cross-entropy over positions."
-                .into(),
-            "Optimiser: Adam (burn), betas 0.9 / 0.999, epsilon 1e-8, no weight decay; learning rate and epochs per group below."
-                .into(),
-            "Initialisation: sweeplab's seeded scheme - U(-1/sqrt(H), 1/sqrt(H)) for cell and head weights and biases, N(0, 1) for embeddings; hidden state starts at zeros."
-                .into(),
+                .to_string(),
+        ];
+        let adam = "Optimiser: Adam, betas 0.9 / 0.999, epsilon 1e-8, no weight decay";
+        if !burn.is_empty() {
+            details.push(format!(
+                "{adam}, burn's update formula{}; learning rate and epochs per group below.",
+                scope(&burn)
+            ));
+        }
+        if !torch.is_empty() {
+            details.push(format!(
+                "{adam}, PyTorch's update formula (`torch.optim.Adam`){}; learning rate and epochs per group below.",
+                scope(&torch)
+            ));
+        }
+        for init in &self.inits {
+            let how = match init.as_str() {
+                "sweeplab" => "sweeplab's seeded scheme - U(-1/sqrt(H), 1/sqrt(H)) for cell and head weights and biases, N(0, 1) for embeddings".to_string(),
+                "torch" => "PyTorch's, bit for bit - torch.manual_seed(seed), then the cell, then nn.Linear(hidden, vocab)".to_string(),
+                file => format!("given in a weights file (SHA-256 {}...), the same values for every seed", file.trim_start_matches("file:")),
+            };
+            details.push(format!(
+                "Initialisation{}: {how}; hidden state starts at zeros.",
+                scope(&[init.as_str()])
+            ));
+        }
+        details.extend([
             "Success = 100% argmax accuracy over all positions; the interval is the 95% Wilson score interval over the seeds of a group."
-                .into(),
+                .to_string(),
+            "Median final loss: over all runs of a group, a failed run or a non-finite loss counting as infinite."
+                .to_string(),
             "Runs of a group (same everything but the seed) are trained together as one replica-batched model; train time is the group's wall time shared equally."
-                .into(),
-        ]
+                .to_string(),
+        ]);
+        details
     }
 }
 
 /// Writes `report.md` and `report.html` into the results folder.
 pub fn write(folder: &ResultsFolder) -> Result<Vec<PathBuf>> {
     let report = Report::build(folder);
-    let md = folder.dir.join("report.md");
-    let html = folder.dir.join("report.html");
-    write_atomic(&md, markdown::render(&report).as_bytes())?;
-    write_atomic(&html, html::render(&report)?.as_bytes())?;
+    let md = folder.dir.join(REPORT_MD);
+    let html = folder.dir.join(REPORT_HTML);
+    let html_text = html::render(&report)?;
+    write_file(&md, |out| out.write_all(markdown::render(&report).as_bytes()))?;
+    write_file(&html, |out| out.write_all(html_text.as_bytes()))?;
     Ok(vec![md, html])
-}
-
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes)
-        .and_then(|_| std::fs::rename(&tmp, path))
-        .map_err(|e| Error::io(path, "write", e))
-}
-
-pub(crate) fn fmt_loss(x: f64) -> String {
-    crate::check::fmt_value(x)
 }

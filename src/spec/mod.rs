@@ -5,10 +5,12 @@
 //! reports serde_yaml_ng's line numbers; then `load` turns every parameter value into its typed
 //! form with our own messages (`unknown cell type 'lsmt'`), located by `locate`.
 
+mod figures;
 mod locate;
 mod schema;
 mod values;
 
+pub use figures::FiguresSpec;
 pub use locate::{locate, Seg};
 pub use schema::{Axes, CheckSpec, DatasetSpec, Experiment, RecordSpec, TokenKind};
 pub use values::{fmt_f64, CellKind, DeviceSpec, HeadKind, InitKind, InitValue, Param, ParamValue, WeightsDigest};

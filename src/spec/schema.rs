@@ -30,7 +30,7 @@ pub struct Experiment {
     pub checks: Vec<CheckSpec>,
     /// Which figures to draw and how; defaults draw the standard set.
     #[serde(default)]
-    pub figures: crate::figures::FiguresSpec,
+    pub figures: super::FiguresSpec,
 }
 
 /// The swept parameters. Each is a scalar or a list; `seed` also accepts a range `"0..25"`.

@@ -20,6 +20,7 @@ use crate::data::{Dataset, Targets};
 use crate::model::fused::FusedBackend;
 use crate::model::host::HostParams;
 use crate::model::{replica_losses, Kernel, LossTargets, ModelShape, Part, ReplicaModel, SequenceInput};
+use crate::record::{ReplicaResult, Snapshot};
 use burn::module::AutodiffModule;
 use burn::optim::adaptor::OptimizerAdaptor;
 use burn::optim::{GradientsParams, Optimizer};
@@ -74,26 +75,6 @@ impl TrainJob<'_> {
         let parts = self.parts.iter().enumerate();
         parts.flat_map(|(i, p)| std::iter::repeat_n(i, p.replicas)).collect()
     }
-}
-
-/// The per-position view of a trained replica that figures need.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Snapshot {
-    /// `states[p]`: hidden state at prediction position p.
-    pub states: Vec<Vec<f32>>,
-    pub logits: Vec<Vec<f32>>,
-    pub probs: Vec<Vec<f32>>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct ReplicaResult {
-    /// Loss of each epoch's forward pass (before that epoch's update).
-    pub curve: Vec<f32>,
-    /// Loss of the trained model over the whole data.
-    pub final_loss: f32,
-    /// Fraction of positions whose argmax is the target.
-    pub accuracy: f32,
-    pub snapshot: Snapshot,
 }
 
 #[derive(Debug, Clone)]

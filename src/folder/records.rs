@@ -6,8 +6,8 @@
 use crate::data::Position;
 use crate::error::{Error, Result};
 use crate::plan::RunSpec;
+use crate::record::Snapshot;
 use crate::record::{RunRecord, RunStatus};
-use crate::train::Snapshot;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -137,7 +137,7 @@ pub struct RecordStore {
 
 impl RecordStore {
     pub fn open(results_dir: &Path) -> Result<Self> {
-        let dir = results_dir.join("runs");
+        let dir = results_dir.join(super::RECORDS_DIR);
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "create the run records folder", e))?;
         Ok(Self { dir })
     }
@@ -200,6 +200,11 @@ impl RecordStore {
                 }
             }
         }
+    }
+
+    /// Whether a record file of run `run_id` exists (readable or not).
+    pub fn contains(&self, run_id: &str) -> bool {
+        self.path_of(run_id).exists()
     }
 
     /// The record of run `run_id`, if one is stored and readable.

@@ -12,7 +12,7 @@
 //! replica, so packing would save nothing, and they are cut into blocks for the worker
 //! processes instead.
 
-use crate::cluster::Block;
+use super::Block;
 use crate::model::ModelShape;
 use crate::plan::{GroupSpec, Plan};
 use crate::spec::{DeviceSpec, InitKind};

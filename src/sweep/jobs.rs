@@ -1,32 +1,34 @@
 //! `sweep --jobs N`: trains disjoint shards of the plan (blocks of runs, see
 //! [`Shard::local_blocks`]) in worker processes - N for the CPU work, one per GPU - that write
-//! run records into the same results folder; the parent then resumes the sweep, which finds every run done and assembles tables,
-//! figures and manifest (and trains anything a worker left).
+//! run records into the same results folder and send their progress on the wire
+//! (`super::wire`); the parent then resumes the sweep, which finds every run done and
+//! assembles tables, figures and manifest (and trains anything a worker left).
 //!
 //! Processes, not threads. Measured on 2 cores with the fused kernels: two worker processes
 //! made `rnn_vs_lstm.yaml` 2.0x faster, splitting each kernel call over two rayon threads
 //! 1.1x (per-call hand-offs, and burn's per-op work between the calls stays serial; op by op,
 //! burn-autodiff's process-wide lock serialises training threads entirely).
 
-use crate::cluster::{LocalWorkers, Shard};
+use super::progress::{Event, Reporter};
+use super::wire::Relay;
 use crate::error::{Error, Result};
+use crate::folder::ResultsDir;
 use crate::plan::Plan;
+use crate::schedule::{LocalWorkers, Shard};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::time::Instant;
 
 /// Set in the environment of worker processes (to their shard, `I/N`): they exit when their
-/// parent does, and send their progress to it as [`crate::progress::WireEvent`] lines on
-/// stdout, which the parent renders ([`crate::progress::Relay`]).
-pub const WORKER_ENV: &str = "SWEEPLAB_WORKER";
+/// parent does, and send their progress to it as wire events on stdout, which the parent
+/// renders ([`Relay`]). Read once, by [`super::Role::decide`].
+pub(super) const WORKER_ENV: &str = "SWEEPLAB_WORKER";
 
 /// In a worker process, exits as soon as the parent sweep dies (killed, Ctrl-C): the parent
 /// holds the write end of the worker's stdin, so the worker reads end-of-file then. Records
 /// are written atomically, so exiting at any point leaves the results folder consistent.
-pub fn exit_with_parent() {
-    if std::env::var_os(WORKER_ENV).is_none() {
-        return;
-    }
+pub(super) fn exit_with_parent() {
     std::thread::spawn(|| {
         let mut buf = [0u8; 64];
         let mut stdin = std::io::stdin();
@@ -42,26 +44,10 @@ pub fn exit_with_parent() {
     });
 }
 
-/// Logical cores of this machine: the default `--jobs`.
-pub fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
-/// How many worker processes a sweep with `--jobs jobs` starts ([`LocalWorkers`]): up to
-/// `jobs` for the CPU work (no more than it has blocks) and one per GPU. One means none: this
-/// process trains (also in a shard, which is already a worker).
-pub fn worker_count(plan: &Plan, jobs: usize, sharded: bool) -> usize {
-    if sharded {
-        1
-    } else {
-        LocalWorkers::new(plan, jobs).count().max(1)
-    }
-}
-
 /// Runs shard i/N of `experiment` in worker i, for i in 0..N, and waits for all of them,
 /// handing each line a worker writes on stdout to `on_line` with the worker's number (from 1).
 /// Returns how many workers exited unsuccessfully.
-pub fn run_shards(
+fn run_shards(
     experiment: &Path,
     out: &Path,
     jobs: usize,
@@ -118,4 +104,58 @@ pub fn run_shards(
     }
     drop(pipes);
     Ok(failed)
+}
+
+/// What the worker processes did, for the final pass in the parent.
+pub(super) struct WorkersDone {
+    /// Runs finished before the workers started (the pass counts the rest as trained now).
+    pub finished_before: usize,
+    pub seconds: f64,
+    /// A worker died under `--force`: records of runs it never retrained are the old ones,
+    /// so the final pass retrains everything, as `--force` promises.
+    pub retrain_all: bool,
+}
+
+/// Trains the unfinished runs of `plan` in `workers` worker processes, relaying their progress
+/// to `reporter`. `None` when there is nothing to train (the final pass only assembles).
+pub(super) fn train_in_workers(
+    experiment: &Path,
+    plan: &Plan,
+    results: &ResultsDir,
+    workers: usize,
+    force: bool,
+    reporter: &mut dyn Reporter,
+) -> Result<Option<WorkersDone>> {
+    let started = Instant::now();
+    let unfinished = super::unfinished_runs(plan, &results.path, force)?;
+    let finished_before = plan.runs.len() - unfinished.len();
+    if unfinished.is_empty() {
+        return Ok(None);
+    }
+    reporter.event(&Event::SweepStarted {
+        experiment: &plan.experiment,
+        runs: plan.runs.len(),
+        already_done: finished_before,
+        groups: plan.groups.len(),
+        out: &results.path,
+    });
+    let mut relay = Relay::new(plan, workers, &unfinished);
+    let failed = run_shards(experiment, &results.path, workers, force, &mut |worker, line| {
+        relay.line(worker, line, reporter)
+    })?;
+    if failed > 0 {
+        eprintln!("{failed} worker process(es) did not finish; their unfinished runs train now");
+    }
+    Ok(Some(WorkersDone {
+        finished_before,
+        seconds: started.elapsed().as_secs_f64(),
+        retrain_all: failed > 0 && force,
+    }))
+}
+
+/// How many worker processes a sweep with `--jobs jobs` starts ([`LocalWorkers`]): up to
+/// `jobs` for the CPU work (no more than it has blocks) and one per GPU. One means none: this
+/// process trains.
+pub fn worker_count(plan: &Plan, jobs: usize) -> usize {
+    LocalWorkers::new(plan, jobs).count().max(1)
 }

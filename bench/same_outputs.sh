@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Are two sweeplab binaries' results the same? Sweeps every shipped experiment with each binary
+# (`--force`, into WORKDIR/a and WORKDIR/b) and compares, per experiment: the `plan` listing,
+# runs.csv (every column but train_seconds), curves.csv, states.csv, the list of figures and
+# every PNG byte for byte. Prints one line per difference and exits 1 if there is any.
+#
+#   bench/same_outputs.sh OLD_BINARY NEW_BINARY [WORKDIR]
+#
+# Used to show that a refactoring changed no result (keep a copy of the old binary first:
+# `cp target/release/sweeplab /tmp/sweeplab-old`). Run from the repository root.
+set -euo pipefail
+old=${1:?usage: bench/same_outputs.sh OLD_BINARY NEW_BINARY [WORKDIR]}
+new=${2:?usage: bench/same_outputs.sh OLD_BINARY NEW_BINARY [WORKDIR]}
+work=${3:-$(mktemp -d)}
+mkdir -p "$work/a" "$work/b"
+differences=0
+differ() {
+    echo "DIFFERS $*"
+    differences=$((differences + 1))
+}
+
+# runs.csv without its train_seconds column (wall time differs between any two runs).
+strip_seconds() {
+    python3 - "$1" <<'EOF'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+drop = rows[0].index("train_seconds")
+w = csv.writer(sys.stdout, lineterminator="\n")
+for row in rows:
+    w.writerow(row[:drop] + row[drop + 1:])
+EOF
+}
+
+for exp in experiments/*.yaml; do
+    name=$(basename "$exp" .yaml)
+    for side in a b; do
+        bin=$old
+        [ "$side" = b ] && bin=$new
+        "$bin" plan "$exp" >"$work/$side/$name.plan" 2>/dev/null || true
+        # Exit 1 (some runs failed: cuda without a GPU) is a result like any other.
+        "$bin" sweep "$exp" --out "$work/$side/$name" --force >/dev/null 2>"$work/$side/$name.log" || true
+    done
+    cmp -s "$work/a/$name.plan" "$work/b/$name.plan" || differ "$name: plan"
+    for table in curves.csv states.csv; do
+        cmp -s "$work/a/$name/$table" "$work/b/$name/$table" || differ "$name: $table"
+    done
+    if ! cmp -s <(strip_seconds "$work/a/$name/runs.csv") <(strip_seconds "$work/b/$name/runs.csv"); then
+        differ "$name: runs.csv"
+    fi
+    figures_a=$(cd "$work/a/$name/figures" && ls)
+    figures_b=$(cd "$work/b/$name/figures" && ls)
+    [ "$figures_a" = "$figures_b" ] || differ "$name: the list of figures"
+    for png in $figures_a; do
+        [ -f "$work/b/$name/figures/$png" ] || continue
+        cmp -s "$work/a/$name/figures/$png" "$work/b/$name/figures/$png" || differ "$name: figures/$png"
+    done
+    echo "compared $name ($(wc -l <"$work/a/$name/runs.csv") lines of runs.csv, $(echo "$figures_a" | wc -w) figures)"
+done
+echo "$differences differences (results in $work)"
+[ "$differences" = 0 ]

@@ -1,0 +1,55 @@
+//! `curves.csv`: the loss of every epoch of every run (epochs count from 1). Its writer and
+//! its typed reader.
+
+use super::table::Table;
+use super::{fmt_f32, Export};
+use crate::error::Result;
+use crate::record::RunRecord;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+/// The columns of `curves.csv`.
+pub const CURVES_COLUMNS: [&str; 3] = ["run_id", "epoch", "loss"];
+
+/// Writes `curves.csv`.
+pub struct CurvesCsv;
+
+impl Export for CurvesCsv {
+    fn file_name(&self) -> &'static str {
+        super::CURVES_CSV
+    }
+
+    fn write(&self, _experiment: &str, records: &[RunRecord], out: &mut dyn Write) -> std::io::Result<()> {
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(CURVES_COLUMNS)?;
+        for r in records {
+            for (e, loss) in r.curve.iter().enumerate() {
+                w.write_record([r.spec.id.as_str(), &(e + 1).to_string(), &fmt_f32(*loss)])?;
+            }
+        }
+        w.flush()
+    }
+}
+
+/// Loss per epoch (epoch 1 first) by run id, as the f32s the sweep wrote; an epoch missing
+/// from the file is `NaN`.
+pub fn read_curves(path: &Path) -> Result<BTreeMap<String, Vec<f32>>> {
+    let mut table = Table::open(path)?;
+    let [id, epoch, loss] = table.columns(CURVES_COLUMNS)?;
+    let mut curves: BTreeMap<String, Vec<f32>> = BTreeMap::new();
+    table.for_each(|c| {
+        let e: usize = c.parse(epoch)?;
+        let value: f32 = c.parse(loss)?;
+        if e == 0 {
+            return Err(c.error("epoch", "epochs count from 1"));
+        }
+        let curve = curves.entry(c.text(id).to_string()).or_default();
+        if curve.len() < e {
+            curve.resize(e, f32::NAN);
+        }
+        curve[e - 1] = value;
+        Ok(())
+    })?;
+    Ok(curves)
+}

@@ -1,0 +1,190 @@
+//! `runs.csv`: one row per run. Its columns, its writer and its typed reader.
+
+use super::table::Table;
+use super::{fmt_f32, Export};
+use crate::error::Result;
+use crate::record::{RunRecord, RunStatus};
+use crate::spec::CellKind;
+use crate::stats::{GroupStats, Outcome};
+use std::io::Write;
+use std::path::Path;
+
+/// Writes `runs.csv`.
+pub struct RunsCsv;
+pub const RUNS_COLUMNS: [&str; 18] = [
+    "run_id",
+    "experiment",
+    "group",
+    "dataset",
+    "cell",
+    "hidden",
+    "seed",
+    "device",
+    "epochs",
+    "lr",
+    "head",
+    "final_loss",
+    "accuracy",
+    "success",
+    "train_seconds",
+    "status",
+    "error",
+    // Appended last so that positional readers of the older columns keep working.
+    "init",
+];
+
+impl Export for RunsCsv {
+    fn file_name(&self) -> &'static str {
+        super::RUNS_CSV
+    }
+
+    fn write(&self, experiment: &str, records: &[RunRecord], out: &mut dyn Write) -> std::io::Result<()> {
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(RUNS_COLUMNS)?;
+        for r in records {
+            let s = &r.spec;
+            w.write_record([
+                s.id.clone(),
+                experiment.to_string(),
+                s.group.to_string(),
+                s.dataset.clone(),
+                s.cell.name().to_string(),
+                s.hidden.to_string(),
+                s.seed.to_string(),
+                s.device.to_string(),
+                s.epochs.to_string(),
+                crate::spec::fmt_f64(s.lr),
+                s.head.name().to_string(),
+                fmt_f32(r.final_loss),
+                fmt_f32(r.accuracy),
+                r.succeeded().to_string(),
+                format!("{:.4}", r.train_seconds),
+                r.status.name().to_string(),
+                r.error.clone(),
+                s.init.name().to_string(),
+            ])?;
+        }
+        w.flush()
+    }
+}
+
+/// One row of `runs.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRow {
+    pub run_id: String,
+    pub experiment: String,
+    pub group: usize,
+    pub dataset: String,
+    pub cell: CellKind,
+    pub hidden: usize,
+    pub seed: u64,
+    pub device: String,
+    pub epochs: u64,
+    /// As written in the CSV, so titles show the value the user typed.
+    pub lr: String,
+    pub head: String,
+    pub final_loss: f32,
+    pub accuracy: f32,
+    pub success: bool,
+    pub train_seconds: f64,
+    pub status: RunStatus,
+    /// Why a run failed; empty otherwise.
+    pub error: String,
+    /// `sweeplab` when the column is absent (tables written before `init` existed).
+    pub init: String,
+}
+
+impl RunRow {
+    /// Everything but the seed: rows with equal keys are one group, across results folders.
+    pub fn group_key(&self) -> String {
+        let key = format!(
+            "{} {}({}) head={} lr={} epochs={} on {}",
+            self.dataset,
+            self.cell.name(),
+            self.hidden,
+            self.head,
+            self.lr,
+            self.epochs,
+            self.device
+        );
+        match self.init.as_str() {
+            "sweeplab" => key,
+            init => format!("{key} init={init}"),
+        }
+    }
+
+    /// What the group statistics need of this run.
+    pub fn outcome(&self) -> Outcome {
+        Outcome {
+            status: self.status,
+            final_loss: self.final_loss,
+            accuracy: self.accuracy,
+            success: self.success,
+            train_seconds: self.train_seconds,
+            error: self.error.clone(),
+        }
+    }
+
+    /// The value of a swept parameter column, for `where` selectors.
+    pub fn param(&self, name: &str) -> Option<String> {
+        Some(match name {
+            "dataset" => self.dataset.clone(),
+            "cell" => self.cell.name().to_string(),
+            "hidden" => self.hidden.to_string(),
+            "device" => self.device.clone(),
+            "lr" => self.lr.clone(),
+            "epochs" => self.epochs.to_string(),
+            "head" => self.head.clone(),
+            "init" => self.init.clone(),
+            "seed" => self.seed.to_string(),
+            _ => return None,
+        })
+    }
+}
+
+/// The statistics of a group of rows ([`GroupStats`]: the one median rule).
+pub fn group_stats(rows: &[&RunRow]) -> GroupStats {
+    let outcomes: Vec<Outcome> = rows.iter().map(|r| r.outcome()).collect();
+    GroupStats::of(&outcomes)
+}
+
+pub fn read_runs(path: &Path) -> Result<Vec<RunRow>> {
+    let mut table = Table::open(path)?;
+    // The writer's column list: the first 16 are required; `error` and `init` (the last two)
+    // may be absent from older files.
+    let [id, experiment, group, dataset, cell, hidden, seed, device, epochs, lr, head, loss, acc, success, seconds, status] =
+        table.columns(std::array::from_fn(|i| RUNS_COLUMNS[i]))?;
+    let [error, init] = [RUNS_COLUMNS[16], RUNS_COLUMNS[17]].map(|name| table.column(name));
+    let mut runs = Vec::new();
+    table.for_each(|c| {
+        let optional = |column: Option<usize>, absent: &str| column.map_or(absent, |i| c.text(i)).to_string();
+        runs.push(RunRow {
+            run_id: c.text(id).to_string(),
+            experiment: c.text(experiment).to_string(),
+            group: c.parse(group)?,
+            dataset: c.text(dataset).to_string(),
+            cell: CellKind::parse(c.text(cell))
+                .ok_or_else(|| c.error("cell", format!("unknown cell type `{}`", c.text(cell))))?,
+            hidden: c.parse(hidden)?,
+            seed: c.parse(seed)?,
+            device: c.text(device).to_string(),
+            epochs: c.parse(epochs)?,
+            lr: c.text(lr).to_string(),
+            head: c.text(head).to_string(),
+            final_loss: c.parse(loss)?,
+            accuracy: c.parse(acc)?,
+            success: c.parse(success)?,
+            train_seconds: c.parse(seconds)?,
+            status: RunStatus::parse(c.text(status)).ok_or_else(|| {
+                c.error(
+                    "status",
+                    format!("unknown status `{}` (expected ok, diverged or failed)", c.text(status)),
+                )
+            })?,
+            error: optional(error, ""),
+            init: optional(init, "sweeplab"),
+        });
+        Ok(())
+    })?;
+    Ok(runs)
+}
