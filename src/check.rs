@@ -3,7 +3,7 @@
 
 use crate::error::Result;
 use crate::folder::{group_stats, ResultsFolder, RunRow};
-use crate::spec::{ExperimentFile, Param, ParamValue, Seg};
+use crate::spec::{ExperimentFile, Filter, Param, ParamValue, Seg};
 use crate::stats::{fmt_loss, GroupStats};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,7 +87,8 @@ impl Op {
 #[derive(Debug, Clone)]
 pub struct Check {
     pub label: String,
-    pub selector: Vec<(Param, String)>,
+    /// The groups it applies to: `where:`, a filter of `=` conditions.
+    pub selector: Filter,
     pub metric: Metric,
     pub op: Op,
     pub threshold: f64,
@@ -133,6 +134,7 @@ pub fn parse(file: &ExperimentFile) -> Result<Vec<Check>> {
             selector.push((param, value.canonical()));
         }
         let scope: Vec<String> = selector.iter().map(|(p, v)| format!("{}={v}", p.name())).collect();
+        let selector = Filter::equal_to(selector.iter().map(|(p, v): &(Param, String)| (p.name(), v.clone())));
         let label = spec.name.clone().unwrap_or_else(|| {
             if scope.is_empty() {
                 spec.require.clone()
@@ -160,10 +162,8 @@ pub struct Outcome {
     pub note: String,
 }
 
-fn matches(row: &RunRow, selector: &[(Param, String)]) -> bool {
-    selector
-        .iter()
-        .all(|(p, v)| row.param(p.name()).as_deref() == Some(v.as_str()))
+fn matches(row: &RunRow, selector: &Filter) -> bool {
+    selector.matches(&|key| row.column(key))
 }
 
 /// Evaluates `checks` on `current`, and with a baseline, every group's success rate and median

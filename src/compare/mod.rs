@@ -17,6 +17,7 @@ pub use render::{fmt_diff, write_csv, Table, CSV_COLUMNS};
 use crate::error::{Error, Result};
 use crate::folder::{read_states, ResultsFolder, RunRow, STATES_CSV};
 use crate::record::RunStatus;
+use crate::spec::{Param, PARAMS};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -322,29 +323,17 @@ struct SideInputs<'a> {
 
 /// What makes two runs a pair: the configuration but the device (unless `with_device`).
 fn pair_key(r: &RunRow, with_device: bool) -> String {
-    let mut key = format!(
-        "{}\u{1}{}\u{1}{}\u{1}{}\u{1}{}\u{1}{}\u{1}{}\u{1}{}",
-        r.dataset, r.cell, r.hidden, r.lr, r.epochs, r.head, r.init, r.seed
-    );
-    if with_device {
-        key = format!("{key}\u{1}{}", r.device);
-    }
-    key
+    let values: Vec<String> = PARAMS
+        .iter()
+        .filter(|d| with_device || d.param != Param::Device)
+        .map(|d| r.value(d.param))
+        .collect();
+    values.join("\u{1}")
 }
 
 /// The group label without the device (with it when runs pair only on the same device).
 fn group_label(r: &RunRow, with_device: bool) -> String {
-    let mut key = format!(
-        "{} {}({}) head={} lr={} epochs={}",
-        r.dataset, r.cell, r.hidden, r.head, r.lr, r.epochs
-    );
-    if r.init != "sweeplab" {
-        key = format!("{key} init={}", r.init);
-    }
-    if with_device {
-        key = format!("{key} on {}", r.device);
-    }
-    key
+    crate::plan::group_label(&|p| r.value(p), with_device)
 }
 
 fn build(

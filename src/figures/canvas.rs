@@ -158,10 +158,7 @@ pub fn show_symbol(symbol: &str) -> String {
 
 /// The name a lecture note gives a cell type in titles.
 pub fn cell_title(cell: CellKind) -> String {
-    match cell {
-        CellKind::Rnn | CellKind::Lstm | CellKind::Gru => cell.name().to_uppercase(),
-        CellKind::Memoryless => "Memoryless".into(),
-    }
+    crate::spec::cell_title(cell.name())
 }
 
 /// Draws into a new `size` PNG at `path` with a white background, through the results folder's

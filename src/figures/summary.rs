@@ -7,7 +7,7 @@ use super::canvas::{self, anchored, bold, font, text_size, Area, DrawResult};
 use super::colormap::{GREY, LIGHT_GREY, SUCCESS, TEXT};
 use super::data::{Group, Results};
 use crate::error::Result;
-use crate::folder::RunRow;
+use crate::spec::{Param, PARAMS};
 use plotters::style::text_anchor::{HPos, VPos};
 use plotters::style::RGBColor;
 use std::path::{Path, PathBuf};
@@ -21,36 +21,40 @@ const AXIS_H: i32 = 44;
 const LABEL_SIZE: f64 = 17.0;
 const GRID: RGBColor = RGBColor(200, 200, 200);
 
-/// The parameters that can distinguish seed groups, with how each is shown in a label.
-type Describe = fn(&RunRow) -> String;
-const PARAMETERS: [Describe; 7] = [
-    |r| r.dataset.clone(),
-    |r| canvas::cell_title(r.cell),
-    |r| format!("hidden {}", r.hidden),
-    |r| format!("lr {}", r.lr),
-    |r| format!("{} epochs", r.epochs),
-    |r| format!("head {}", r.head),
-    |r| r.device.clone(),
-];
+/// A parameter a figure can name, with its label.
+type Named = (Param, fn(&str) -> String);
+
+/// The parameters a figure can name, with their labels (`crate::spec::PARAMS`): in declaration
+/// order, the device last (`hidden 2 · cuda:0`).
+fn named_parameters() -> Vec<Named> {
+    let (device, mut named): (Vec<_>, Vec<_>) = PARAMS
+        .iter()
+        .filter_map(|d| Some((d.param, d.figure_label?)))
+        .partition(|(p, _)| *p == Param::Device);
+    named.extend(device);
+    named
+}
 
 /// One label per group naming only what differs between groups; with a single group, or
-/// groups that differ in nothing shown, every parameter is named.
+/// groups that differ in nothing shown, the first three parameters are named.
 pub fn group_labels(groups: &[Group]) -> Vec<String> {
-    let varying: Vec<&Describe> = PARAMETERS
+    let named = named_parameters();
+    let describe = |g: &Group, (p, label): &Named| label(&g.first().value(*p));
+    let varying: Vec<&Named> = named
         .iter()
-        .filter(|describe| {
-            let first = groups.first().map(|g| describe(g.first()));
-            groups.iter().any(|g| Some(describe(g.first())) != first)
+        .filter(|n| {
+            let first = groups.first().map(|g| describe(g, n));
+            groups.iter().any(|g| Some(describe(g, n)) != first)
         })
         .collect();
-    let shown: Vec<&Describe> = if varying.is_empty() {
-        PARAMETERS.iter().take(3).collect()
+    let shown: Vec<&Named> = if varying.is_empty() {
+        named.iter().take(3).collect()
     } else {
         varying
     };
     groups
         .iter()
-        .map(|g| shown.iter().map(|d| d(g.first())).collect::<Vec<_>>().join(" · "))
+        .map(|g| shown.iter().map(|n| describe(g, n)).collect::<Vec<_>>().join(" · "))
         .collect()
 }
 

@@ -85,17 +85,7 @@ impl Manifest {
                     .get(&s.dataset)
                     .map(|d| d.fingerprint())
                     .unwrap_or_default();
-                let config = canonical_config(
-                    &fingerprint,
-                    s.cell,
-                    s.hidden,
-                    s.device,
-                    s.lr,
-                    s.epochs,
-                    s.head,
-                    s.init,
-                    s.seed,
-                );
+                let config = canonical_config(&fingerprint, &s.config, s.seed);
                 ManifestRun {
                     run_id: s.id.clone(),
                     config_hash: s.config_hash.clone(),

@@ -3,8 +3,9 @@
 use super::table::Table;
 use super::{fmt_f32, Export};
 use crate::error::Result;
+use crate::plan::group_label;
 use crate::record::{RunRecord, RunStatus};
-use crate::spec::CellKind;
+use crate::spec::{CellKind, Param};
 use crate::stats::{GroupStats, Outcome};
 use std::io::Write;
 use std::path::Path;
@@ -97,20 +98,41 @@ pub struct RunRow {
 impl RunRow {
     /// Everything but the seed: rows with equal keys are one group, across results folders.
     pub fn group_key(&self) -> String {
-        let key = format!(
-            "{} {}({}) head={} lr={} epochs={} on {}",
-            self.dataset,
-            self.cell.name(),
-            self.hidden,
-            self.head,
-            self.lr,
-            self.epochs,
-            self.device
-        );
-        match self.init.as_str() {
-            "sweeplab" => key,
-            init => format!("{key} init={init}"),
+        group_label(&|p| self.value(p), true)
+    }
+
+    /// The text of parameter `p` in this row (the seed too).
+    pub fn value(&self, p: Param) -> String {
+        match p {
+            Param::Dataset => self.dataset.clone(),
+            Param::Cell => self.cell.name().to_string(),
+            Param::Hidden => self.hidden.to_string(),
+            Param::Device => self.device.clone(),
+            Param::Lr => self.lr.clone(),
+            Param::Epochs => self.epochs.to_string(),
+            Param::Head => self.head.clone(),
+            Param::Init => self.init.clone(),
+            Param::Seed => self.seed.to_string(),
         }
+    }
+
+    /// The text of column `name` (a parameter or a result column), for filters.
+    pub fn column(&self, name: &str) -> Option<String> {
+        if let Some(p) = Param::parse(name) {
+            return Some(self.value(p));
+        }
+        Some(match name {
+            "run_id" => self.run_id.clone(),
+            "experiment" => self.experiment.clone(),
+            "group" => self.group.to_string(),
+            "final_loss" => fmt_f32(self.final_loss),
+            "accuracy" => fmt_f32(self.accuracy),
+            "success" => self.success.to_string(),
+            "train_seconds" => self.train_seconds.to_string(),
+            "status" => self.status.name().to_string(),
+            "error" => self.error.clone(),
+            _ => return None,
+        })
     }
 
     /// What the group statistics need of this run.
@@ -123,22 +145,6 @@ impl RunRow {
             train_seconds: self.train_seconds,
             error: self.error.clone(),
         }
-    }
-
-    /// The value of a swept parameter column, for `where` selectors.
-    pub fn param(&self, name: &str) -> Option<String> {
-        Some(match name {
-            "dataset" => self.dataset.clone(),
-            "cell" => self.cell.name().to_string(),
-            "hidden" => self.hidden.to_string(),
-            "device" => self.device.clone(),
-            "lr" => self.lr.clone(),
-            "epochs" => self.epochs.to_string(),
-            "head" => self.head.clone(),
-            "init" => self.init.clone(),
-            "seed" => self.seed.to_string(),
-            _ => return None,
-        })
     }
 }
 

@@ -6,12 +6,16 @@
 //! form with our own messages (`unknown cell type 'lsmt'`), located by `locate`.
 
 mod figures;
+mod filter;
 mod locate;
+mod params;
 mod schema;
 mod values;
 
 pub use figures::FiguresSpec;
+pub use filter::{Condition, Filter, Op};
 pub use locate::{locate, Seg};
+pub use params::{cell_title, Identity, ParamDecl, ParamDefault, PARAMS};
 pub use schema::{Axes, CheckSpec, DatasetSpec, Experiment, RecordSpec, TokenKind};
 pub use values::{fmt_f64, CellKind, DeviceSpec, HeadKind, InitKind, InitValue, Param, ParamValue, WeightsDigest};
 

@@ -237,35 +237,24 @@ pub enum Param {
 }
 
 impl Param {
-    /// Expansion order: seeds vary fastest so that a group's runs are contiguous.
-    pub const ALL: [Param; 9] = [
-        Param::Dataset,
-        Param::Cell,
-        Param::Hidden,
-        Param::Device,
-        Param::Lr,
-        Param::Epochs,
-        Param::Head,
-        Param::Init,
-        Param::Seed,
-    ];
+    /// Expansion order (the order of [`super::PARAMS`]): seeds vary fastest so that a group's
+    /// runs are contiguous.
+    pub const ALL: [Param; super::PARAMS.len()] = {
+        let mut all = [Param::Seed; super::PARAMS.len()];
+        let mut i = 0;
+        while i < all.len() {
+            all[i] = super::PARAMS[i].param;
+            i += 1;
+        }
+        all
+    };
 
     pub fn name(self) -> &'static str {
-        match self {
-            Param::Dataset => "dataset",
-            Param::Cell => "cell",
-            Param::Hidden => "hidden",
-            Param::Device => "device",
-            Param::Lr => "lr",
-            Param::Epochs => "epochs",
-            Param::Head => "head",
-            Param::Init => "init",
-            Param::Seed => "seed",
-        }
+        self.decl().name
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.name() == s)
+        super::PARAMS.iter().find(|d| d.name == s).map(|d| d.param)
     }
 }
 

@@ -1,0 +1,187 @@
+//! The sweepable parameters, each declared once ([`PARAMS`]): its name (the YAML key under
+//! `grid`/`zip`, the key of `exclude` and `checks: where:`, the runs.csv column), its default,
+//! how it enters a run's identity, whether it separates groups, and its label in figures.
+//! Expansion, run ids, group keys, labels, tables and selectors read these declarations; the
+//! typed value of each is in `values` ([`ParamValue`]), its field of a run in
+//! `crate::plan::RunConfig`.
+
+use super::values::{DeviceSpec, HeadKind, InitKind, InitValue, Param, ParamValue};
+
+/// What a run gets when the experiment does not set the parameter.
+#[derive(Debug, Clone, Copy)]
+pub enum ParamDefault {
+    /// Must be set, in `grid` or a `zip` block.
+    Required,
+    /// Every dataset the experiment declares, one after the other.
+    EveryDataset,
+    Value(fn() -> ParamValue),
+}
+
+/// How a parameter enters the canonical configuration whose hash is a run's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Identity {
+    /// Always, under its name (the parameters sweeplab started with).
+    Always,
+    /// Only when its value is not the default, so that the ids of runs stored before the
+    /// parameter existed still hold (every parameter added later).
+    UnlessDefault,
+}
+
+/// One sweepable parameter.
+#[derive(Debug, Clone, Copy)]
+pub struct ParamDecl {
+    pub param: Param,
+    pub name: &'static str,
+    pub default: ParamDefault,
+    pub identity: Identity,
+    /// Whether runs that differ in it are different groups: every parameter but the seed (a
+    /// group is the seeds of one configuration, trained as one replica batch).
+    pub separates_groups: bool,
+    /// How a figure names the value when the parameter varies between groups (`hidden 2`);
+    /// `None`: figures do not name it.
+    pub figure_label: Option<fn(&str) -> String>,
+}
+
+/// Every parameter, in expansion order: the seed last, so that a group's runs are contiguous.
+pub const PARAMS: [ParamDecl; 9] = [
+    ParamDecl {
+        param: Param::Dataset,
+        name: "dataset",
+        default: ParamDefault::EveryDataset,
+        identity: Identity::Always,
+        separates_groups: true,
+        figure_label: Some(|v| v.to_string()),
+    },
+    ParamDecl {
+        param: Param::Cell,
+        name: "cell",
+        default: ParamDefault::Required,
+        identity: Identity::Always,
+        separates_groups: true,
+        figure_label: Some(cell_title),
+    },
+    ParamDecl {
+        param: Param::Hidden,
+        name: "hidden",
+        default: ParamDefault::Required,
+        identity: Identity::Always,
+        separates_groups: true,
+        figure_label: Some(|v| format!("hidden {v}")),
+    },
+    ParamDecl {
+        param: Param::Device,
+        name: "device",
+        default: ParamDefault::Value(|| ParamValue::Device(DeviceSpec::Cpu)),
+        identity: Identity::Always,
+        separates_groups: true,
+        figure_label: Some(|v| v.to_string()),
+    },
+    ParamDecl {
+        param: Param::Lr,
+        name: "lr",
+        default: ParamDefault::Required,
+        identity: Identity::Always,
+        separates_groups: true,
+        figure_label: Some(|v| format!("lr {v}")),
+    },
+    ParamDecl {
+        param: Param::Epochs,
+        name: "epochs",
+        default: ParamDefault::Required,
+        identity: Identity::Always,
+        separates_groups: true,
+        figure_label: Some(|v| format!("{v} epochs")),
+    },
+    ParamDecl {
+        param: Param::Head,
+        name: "head",
+        default: ParamDefault::Value(|| ParamValue::Head(HeadKind::Linear)),
+        identity: Identity::Always,
+        separates_groups: true,
+        figure_label: Some(|v| format!("head {v}")),
+    },
+    ParamDecl {
+        param: Param::Init,
+        name: "init",
+        default: ParamDefault::Value(|| ParamValue::Init(InitValue::Kind(InitKind::Sweeplab))),
+        identity: Identity::UnlessDefault,
+        separates_groups: true,
+        // Not named by the summary figure (as before init existed); its groups' titles say it.
+        figure_label: None,
+    },
+    ParamDecl {
+        param: Param::Seed,
+        name: "seed",
+        default: ParamDefault::Required,
+        identity: Identity::Always,
+        separates_groups: false,
+        figure_label: None,
+    },
+];
+
+impl ParamDecl {
+    /// The default value, where there is one.
+    pub fn default_value(&self) -> Option<ParamValue> {
+        match self.default {
+            ParamDefault::Value(f) => Some(f()),
+            ParamDefault::Required | ParamDefault::EveryDataset => None,
+        }
+    }
+}
+
+impl Param {
+    /// This parameter's declaration.
+    pub fn decl(self) -> &'static ParamDecl {
+        PARAMS
+            .iter()
+            .find(|d| d.param == self)
+            .expect("every parameter is declared")
+    }
+
+    /// The names of all parameters, for error messages: `dataset, cell, ..., seed`.
+    pub fn names() -> String {
+        PARAMS.iter().map(|d| d.name).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// The name a lecture note gives a cell type in titles (`RNN`, `Memoryless`).
+pub fn cell_title(cell: &str) -> String {
+    match cell {
+        "rnn" | "lstm" | "gru" => cell.to_uppercase(),
+        "memoryless" => "Memoryless".into(),
+        other => other.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::Axes;
+
+    #[test]
+    fn every_parameter_is_declared_once_and_has_a_yaml_key() {
+        let names: Vec<&str> = PARAMS.iter().map(|d| d.name).collect();
+        let mut unique = names.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len(), "{names:?}");
+        assert_eq!(Param::ALL.map(Param::name).to_vec(), names);
+        assert_eq!(
+            PARAMS.last().map(|d| d.param),
+            Some(Param::Seed),
+            "the seed varies fastest"
+        );
+        // Every declared name is a key of `grid:` (and so of `zip:` blocks).
+        let yaml: String = names.iter().map(|n| format!("{n}: x\n")).collect();
+        let axes: Axes = serde_yaml_ng::from_str(&yaml).unwrap();
+        let set: Vec<Param> = axes.entries().into_iter().map(|(p, _)| p).collect();
+        assert_eq!(set, Param::ALL.to_vec());
+        for decl in &PARAMS {
+            assert_eq!(Param::parse(decl.name), Some(decl.param));
+            assert_eq!(decl.separates_groups, decl.param != Param::Seed, "{}", decl.name);
+            if let Some(v) = decl.default_value() {
+                assert_eq!(v.param(), decl.param, "{}: the default is its own value", decl.name);
+            }
+        }
+    }
+}
