@@ -23,10 +23,10 @@
 //! | cli | `cli` | the command line: one function per command |
 
 pub(crate) mod assemble;
-pub mod check;
+pub(crate) mod check;
 pub mod cli;
 pub mod cluster;
-pub mod compare;
+pub(crate) mod compare;
 pub mod data;
 pub mod device;
 pub mod error;
@@ -35,8 +35,8 @@ pub mod folder;
 pub mod model;
 pub mod plan;
 pub mod record;
-pub mod report;
-pub mod reproduce;
+pub(crate) mod report;
+pub(crate) mod reproduce;
 pub mod schedule;
 pub mod spec;
 pub mod stats;

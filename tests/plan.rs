@@ -182,7 +182,7 @@ fn validation_errors_name_file_line_and_field() {
     let cases: Vec<(String, &str)> = vec![
         (format!("name: t\n{DATA}grid:\n  dataset: ab\n  cell: [rnn, lsmt]\n  hidden: 2\n  seed: 0\n  lr: 0.1\n  epochs: 5\n"), "exp.yaml:10: grid.cell[1]: unknown cell type 'lsmt'"),
         (format!("name: t\n{DATA}grid:\n  dataset: ab\n  cell: rnn\n  hidden: [2, 0]\n  seed: 0\n  lr: 0.1\n  epochs: 5\n"), "exp.yaml:11: grid.hidden[1]: hidden size must be at least 1"),
-        (format!("name: t\n{DATA}grid:\n  dataset: ab\n  cell: rnn\n  hidden: 2\n  seed: 0\n  lr: 0.1\n  epochs: 5\n  momentum: 0.9\n"), "exp.yaml:15: grid: unknown field `momentum`"),
+        (format!("name: t\n{DATA}grid:\n  dataset: ab\n  cell: rnn\n  hidden: 2\n  seed: 0\n  lr: 0.1\n  epochs: 5\n  momentum: 0.9\n"), "exp.yaml:15: grid.momentum: unknown parameter 'momentum' (expected one of dataset, cell,"),
         (format!("name: t\n{DATA}grid:\n  dataset: zz\n  cell: rnn\n  hidden: 2\n  seed: 0\n  lr: 0.1\n  epochs: 5\n"), "unknown dataset 'zz'"),
         (format!("name: t\n{DATA}grid:\n  dataset: ab\n  cell: rnn\n  hidden: 2\n  seed: 0\n  epochs: 5\n"), "missing parameter 'lr'"),
         (format!("name: t\n{DATA}grid:\n  dataset: ab\n  cell: lstm\n  hidden: 3\n  head: none\n  seed: 0\n  lr: 0.1\n  epochs: 5\n"), "exp.yaml:12: grid.head: head: none uses the hidden state as logits, so hidden must equal the vocabulary size of 'ab' (4), got hidden 3"),
@@ -193,6 +193,8 @@ fn validation_errors_name_file_line_and_field() {
         ("name: t\ndatasets:\n  - name: e\n    text: ab\n    cyclic: ab\ngrid: {cell: rnn, hidden: 2, seed: 0, lr: 0.1, epochs: 5}\n".into(), "must set exactly one of cyclic, text, file, sentences"),
         ("name: t\ndatasets: [{name: e, text: ab}]\ngrid: {cell: rnn, hidden: 2, seed: 0, lr: 0.1, epochs: 5}\ncolour: red\n".into(), "exp.yaml:4: unknown field `colour`"),
         ("name: t\ndatasets: [{name: e, text: ab}]\ngrid: {cell: rnn, hidden: 2, seed: 0, lr: 0.1, epochs: 5, device: tpu}\n".into(), "unknown device 'tpu'"),
+        ("name: t\ndatasets: [{name: e, text: ab}]\ngrid: {cell: rnn, seed: 0, lr: 0.1, epochs: 5}\nzip:\n  - hidden: [2, 3]\n    layer: [1, 2]\n".into(), "exp.yaml:6: zip[0].layer: unknown parameter 'layer' (expected one of"),
+        ("name: t\ndatasets: [{name: e, text: ab}]\ngrid: 5\n".into(), "invalid type: integer `5`"),
         ("name: t\ndatasets: [{name: e, text: ab\n".into(), "exp.yaml:"),
     ];
     for (yaml, want) in cases {

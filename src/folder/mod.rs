@@ -22,7 +22,7 @@ mod table;
 pub use curves_csv::{read_curves, CurvesCsv};
 pub use manifest::{backend_of, git_state, peak_rss_mb, rfc3339, GitState, Manifest, ManifestRun, BURN_VERSION};
 pub use records::RecordStore;
-pub use runs_csv::{group_stats, read_runs, RunRow, RunsCsv, RUNS_COLUMNS};
+pub use runs_csv::{group_stats, later_params, read_runs, RunRow, RunsCsv, RUNS_COLUMNS};
 pub use states_csv::{read_states, PositionStates, RunStates, StatesCsv};
 
 use crate::error::{Error, Result};

@@ -5,13 +5,18 @@ use super::{fmt_f32, Export};
 use crate::error::Result;
 use crate::plan::group_label;
 use crate::record::{RunRecord, RunStatus};
-use crate::spec::{CellKind, Param};
+use crate::spec::{CellKind, Param, ParamDecl, PARAMS};
 use crate::stats::{GroupStats, Outcome};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
-/// Writes `runs.csv`.
+/// Writes `runs.csv`: the columns of [`RUNS_COLUMNS`], then one for every parameter declared
+/// after them ([`later_params`]), each with its canonical value.
 pub struct RunsCsv;
+
+/// The columns runs.csv had before parameters were declared in `crate::spec::PARAMS`; every
+/// parameter declared since gets a column of its own after them, under its name.
 pub const RUNS_COLUMNS: [&str; 18] = [
     "run_id",
     "experiment",
@@ -34,6 +39,11 @@ pub const RUNS_COLUMNS: [&str; 18] = [
     "init",
 ];
 
+/// The parameters whose column comes after [`RUNS_COLUMNS`], in declaration order.
+pub fn later_params() -> impl Iterator<Item = &'static ParamDecl> {
+    PARAMS.iter().filter(|d| !RUNS_COLUMNS.contains(&d.name))
+}
+
 impl Export for RunsCsv {
     fn file_name(&self) -> &'static str {
         super::RUNS_CSV
@@ -41,10 +51,11 @@ impl Export for RunsCsv {
 
     fn write(&self, experiment: &str, records: &[RunRecord], out: &mut dyn Write) -> std::io::Result<()> {
         let mut w = csv::Writer::from_writer(out);
-        w.write_record(RUNS_COLUMNS)?;
+        let later: Vec<&ParamDecl> = later_params().collect();
+        w.write_record(RUNS_COLUMNS.iter().copied().chain(later.iter().map(|d| d.name)))?;
         for r in records {
             let s = &r.spec;
-            w.write_record([
+            let fixed = [
                 s.id.clone(),
                 experiment.to_string(),
                 s.group.to_string(),
@@ -63,7 +74,12 @@ impl Export for RunsCsv {
                 r.status.name().to_string(),
                 r.error.clone(),
                 s.init.name().to_string(),
-            ])?;
+            ];
+            w.write_record(
+                fixed
+                    .into_iter()
+                    .chain(later.iter().map(|d| s.value(d.param).canonical())),
+            )?;
         }
         w.flush()
     }
@@ -93,6 +109,9 @@ pub struct RunRow {
     pub error: String,
     /// `sweeplab` when the column is absent (tables written before `init` existed).
     pub init: String,
+    /// The parameters declared after [`RUNS_COLUMNS`], as written (their default's text in a
+    /// table written before the parameter existed).
+    pub later: BTreeMap<Param, String>,
 }
 
 impl RunRow {
@@ -103,6 +122,9 @@ impl RunRow {
 
     /// The text of parameter `p` in this row (the seed too).
     pub fn value(&self, p: Param) -> String {
+        if let Some(text) = self.later.get(&p) {
+            return text.clone();
+        }
         match p {
             Param::Dataset => self.dataset.clone(),
             Param::Cell => self.cell.name().to_string(),
@@ -161,6 +183,7 @@ pub fn read_runs(path: &Path) -> Result<Vec<RunRow>> {
     let [id, experiment, group, dataset, cell, hidden, seed, device, epochs, lr, head, loss, acc, success, seconds, status] =
         table.columns(std::array::from_fn(|i| RUNS_COLUMNS[i]))?;
     let [error, init] = [RUNS_COLUMNS[16], RUNS_COLUMNS[17]].map(|name| table.column(name));
+    let later: Vec<(&ParamDecl, Option<usize>)> = later_params().map(|d| (d, table.column(d.name))).collect();
     let mut runs = Vec::new();
     table.for_each(|c| {
         let optional = |column: Option<usize>, absent: &str| column.map_or(absent, |i| c.text(i)).to_string();
@@ -189,6 +212,13 @@ pub fn read_runs(path: &Path) -> Result<Vec<RunRow>> {
             })?,
             error: optional(error, ""),
             init: optional(init, "sweeplab"),
+            later: later
+                .iter()
+                .map(|(d, column)| {
+                    let absent = d.default_value().map(|v| v.canonical()).unwrap_or_default();
+                    (d.param, optional(*column, &absent))
+                })
+                .collect(),
         });
         Ok(())
     })?;

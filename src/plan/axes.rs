@@ -71,6 +71,14 @@ fn parse_range(s: &str) -> Option<std::ops::Range<u64>> {
 }
 
 fn block_axes(file: &ExperimentFile, axes: &Axes, base: &[Seg<'static>], zipped: bool) -> Result<Vec<Axis>> {
+    if let Some(key) = axes.unknown_keys().into_iter().next() {
+        let mut path: Vec<Seg<'_>> = base.to_vec();
+        path.push(Seg::Key(&key));
+        return Err(file.error_at(
+            &path,
+            format!("unknown parameter '{key}' (expected one of {})", Param::names()),
+        ));
+    }
     let mut lists: Vec<(Param, Vec<ParamValue>)> = Vec::new();
     for (param, value) in axes.entries() {
         let mut path = base.to_vec();

@@ -118,7 +118,11 @@ impl<'a> Builder<'a> {
     fn dataset(&self, name: &str) -> Result<&'a Dataset> {
         let exp = &self.file.experiment;
         self.datasets.get(name).ok_or_else(|| {
-            let set_by_experiment = exp.zip.iter().chain([&exp.grid]).any(|axes| axes.dataset.is_some());
+            let set_by_experiment = exp
+                .zip
+                .iter()
+                .chain([&exp.grid])
+                .any(|axes| axes.get(Param::Dataset).is_some());
             let place = if set_by_experiment { "grid.dataset" } else { "grid" };
             self.file.error_at(
                 &locate_param(&exp.zip, Param::Dataset),
@@ -206,7 +210,7 @@ fn locate_init_file(exp: &crate::spec::Experiment, rel: &str) -> Vec<Seg<'static
     );
     for (mut path, axes) in blocks {
         path.push(Seg::Key("init"));
-        match &axes.init {
+        match axes.get(Param::Init) {
             Some(Value::Sequence(items)) => {
                 if let Some(i) = items.iter().position(names) {
                     path.extend([Seg::Index(i), Seg::Key("file")]);

@@ -6,6 +6,8 @@ use serde_yaml_ng::Value;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use super::{Param, PARAMS};
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Experiment {
@@ -33,48 +35,37 @@ pub struct Experiment {
     pub figures: super::FiguresSpec,
 }
 
-/// The swept parameters. Each is a scalar or a list; `seed` also accepts a range `"0..25"`.
+/// The swept parameters of `grid` or of a `zip` block: each key a declared parameter
+/// (`crate::spec::PARAMS`; an unknown key is an error with its line when the plan is built),
+/// each value a scalar or a list; `seed` also accepts a range `"0..25"`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Axes {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dataset: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cell: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hidden: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lr: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub epochs: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub head: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub init: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub seed: Option<Value>,
-}
+#[serde(transparent)]
+pub struct Axes(pub serde_yaml_ng::Mapping);
 
 impl Axes {
+    /// The value given for `param`, if any.
+    pub fn get(&self, param: Param) -> Option<&Value> {
+        self.0.get(param.name())
+    }
+
     /// The parameters this block sets, in expansion order.
-    pub fn entries(&self) -> Vec<(super::Param, &Value)> {
-        use super::Param;
-        [
-            (Param::Dataset, &self.dataset),
-            (Param::Cell, &self.cell),
-            (Param::Hidden, &self.hidden),
-            (Param::Device, &self.device),
-            (Param::Lr, &self.lr),
-            (Param::Epochs, &self.epochs),
-            (Param::Head, &self.head),
-            (Param::Init, &self.init),
-            (Param::Seed, &self.seed),
-        ]
-        .into_iter()
-        .filter_map(|(p, v)| v.as_ref().map(|v| (p, v)))
-        .collect()
+    pub fn entries(&self) -> Vec<(Param, &Value)> {
+        PARAMS
+            .iter()
+            .filter_map(|d| Some((d.param, self.get(d.param)?)))
+            .collect()
+    }
+
+    /// The keys that name no parameter, as written.
+    pub fn unknown_keys(&self) -> Vec<String> {
+        self.0
+            .keys()
+            .filter(|k| k.as_str().and_then(Param::parse).is_none())
+            .map(|k| match k.as_str() {
+                Some(s) => s.to_string(),
+                None => serde_yaml_ng::to_string(k).map_or_else(|_| "?".into(), |t| t.trim().to_string()),
+            })
+            .collect()
     }
 }
 
