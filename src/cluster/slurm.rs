@@ -63,37 +63,22 @@ pub fn write(plan: &Plan, opts: &SlurmOptions) -> Result<SlurmFiles> {
     let plan_path = slurm.path.join("plan.jsonl");
     slurm.write_file("plan.jsonl", |o| super::write_plan_jsonl(plan, o))?;
 
-    let mut header = String::new();
-    if let Some(p) = &opts.partition {
-        header.push_str(&format!("#SBATCH --partition={p}\n"));
-    }
-    if let Some(t) = &opts.time {
-        header.push_str(&format!("#SBATCH --time={t}\n"));
-    }
+    let header = sbatch_header(opts);
     let mut arrays = Vec::new();
     for (c, (offset, len)) in chunks(opts.tasks, opts.max_array_size).into_iter().enumerate() {
-        let throttle = opts.max_parallel.map(|p| format!("%{p}")).unwrap_or_default();
         let name = format!("array-{c}.sbatch");
-        let script = format!(
-            "#!/bin/bash\n\
-             #SBATCH --job-name=sweeplab-{exp}-{c}\n\
-             #SBATCH --array=0-{last}{throttle}\n\
-             #SBATCH --cpus-per-task={cpus}\n\
-             #SBATCH --output={logs}/task-%A_%a.out\n\
-             {header}\
-             # Task {offset}+SLURM_ARRAY_TASK_ID of {tasks}: one shard of the plan. A task whose runs are\n\
-             # already finished exits 0 at once. Exit 1: some runs failed (retry may help);\n\
-             # exit 2: configuration error (do not retry).\n\
-             exec {bin} run-task {exp_path} --tasks {tasks} --offset {offset} --plan {plan} --out {out}\n",
-            exp = plan.experiment,
-            last = len - 1,
-            cpus = opts.cpus_per_task,
-            logs = log_dir.display(),
-            tasks = opts.tasks,
-            bin = q(&binary),
-            exp_path = q(&experiment),
-            plan = q(&plan_path),
-            out = q(&out),
+        let script = array_script(
+            plan,
+            opts,
+            &header,
+            (c, offset, len),
+            &ScriptPaths {
+                binary: &binary,
+                experiment: &experiment,
+                plan: &plan_path,
+                out: &out,
+                logs: &log_dir,
+            },
         );
         slurm.write_file(&name, |o| o.write_all(script.as_bytes()))?;
         arrays.push(slurm.path.join(name));
@@ -112,20 +97,7 @@ pub fn write(plan: &Plan, opts: &SlurmOptions) -> Result<SlurmFiles> {
         out = q(&out),
     );
     slurm.write_file("merge.sbatch", |o| o.write_all(merge_script.as_bytes()))?;
-    let mut submit = String::from(
-        "#!/usr/bin/env bash\n# Submits the arrays, then the merge job that depends on all of them.\nset -euo pipefail\n",
-    );
-    submit.push_str(&format!("mkdir -p {}\n", q(&log_dir)));
-    submit.push_str("ids=()\n");
-    for a in &arrays {
-        submit.push_str(&format!("ids+=(\"$(sbatch --parsable {} | cut -d';' -f1)\")\n", q(a)));
-    }
-    submit.push_str("deps=$(IFS=:; echo \"${ids[*]}\")\n");
-    submit.push_str(&format!(
-        "merge=$(sbatch --parsable --dependency=afterany:\"$deps\" {} | cut -d';' -f1)\n",
-        q(&slurm.path.join("merge.sbatch"))
-    ));
-    submit.push_str("echo \"array jobs: ${ids[*]}; merge job: $merge\"\n");
+    let submit = submit_script(&arrays, &slurm.path.join("merge.sbatch"), &log_dir);
     slurm.write_file("submit.sh", |o| o.write_all(submit.as_bytes()))?;
     let submit_path = slurm.path.join("submit.sh");
     #[cfg(unix)]
@@ -140,4 +112,76 @@ pub fn write(plan: &Plan, opts: &SlurmOptions) -> Result<SlurmFiles> {
         submit: submit_path,
         log_dir,
     })
+}
+
+/// The `#SBATCH` lines every script shares (partition, time limit).
+fn sbatch_header(opts: &SlurmOptions) -> String {
+    let mut header = String::new();
+    if let Some(p) = &opts.partition {
+        header.push_str(&format!("#SBATCH --partition={p}\n"));
+    }
+    if let Some(t) = &opts.time {
+        header.push_str(&format!("#SBATCH --time={t}\n"));
+    }
+    header
+}
+
+/// The absolute paths the scripts name.
+struct ScriptPaths<'a> {
+    binary: &'a Path,
+    experiment: &'a Path,
+    plan: &'a Path,
+    out: &'a Path,
+    logs: &'a Path,
+}
+
+/// Array job `c`: tasks `offset..offset + len` of the plan's shards.
+fn array_script(
+    plan: &Plan,
+    opts: &SlurmOptions,
+    header: &str,
+    (c, offset, len): (usize, usize, usize),
+    paths: &ScriptPaths<'_>,
+) -> String {
+    let throttle = opts.max_parallel.map(|p| format!("%{p}")).unwrap_or_default();
+    format!(
+        "#!/bin/bash\n\
+         #SBATCH --job-name=sweeplab-{exp}-{c}\n\
+         #SBATCH --array=0-{last}{throttle}\n\
+         #SBATCH --cpus-per-task={cpus}\n\
+         #SBATCH --output={logs}/task-%A_%a.out\n\
+         {header}\
+         # Task {offset}+SLURM_ARRAY_TASK_ID of {tasks}: one shard of the plan. A task whose runs are\n\
+         # already finished exits 0 at once. Exit 1: some runs failed (retry may help);\n\
+         # exit 2: configuration error (do not retry).\n\
+         exec {bin} run-task {exp_path} --tasks {tasks} --offset {offset} --plan {plan} --out {out}\n",
+        exp = plan.experiment,
+        last = len - 1,
+        cpus = opts.cpus_per_task,
+        logs = paths.logs.display(),
+        tasks = opts.tasks,
+        bin = q(paths.binary),
+        exp_path = q(paths.experiment),
+        plan = q(paths.plan),
+        out = q(paths.out),
+    )
+}
+
+/// Submits the arrays, then the merge job that depends on all of them.
+fn submit_script(arrays: &[PathBuf], merge: &Path, log_dir: &Path) -> String {
+    let mut submit = String::from(
+        "#!/usr/bin/env bash\n# Submits the arrays, then the merge job that depends on all of them.\nset -euo pipefail\n",
+    );
+    submit.push_str(&format!("mkdir -p {}\n", q(log_dir)));
+    submit.push_str("ids=()\n");
+    for a in arrays {
+        submit.push_str(&format!("ids+=(\"$(sbatch --parsable {} | cut -d';' -f1)\")\n", q(a)));
+    }
+    submit.push_str("deps=$(IFS=:; echo \"${ids[*]}\")\n");
+    submit.push_str(&format!(
+        "merge=$(sbatch --parsable --dependency=afterany:\"$deps\" {} | cut -d';' -f1)\n",
+        q(merge)
+    ));
+    submit.push_str("echo \"array jobs: ${ids[*]}; merge job: $merge\"\n");
+    submit
 }

@@ -123,10 +123,23 @@ fn tokenize(text: &str, kind: TokenKind) -> Vec<String> {
     }
 }
 
+/// An error at key `key` of the `index`-th dataset.
+type At<'a> = &'a dyn Fn(&'static str, String) -> crate::Error;
+
 /// Resolves the `index`-th dataset of `file`, reading text files relative to the experiment.
 pub fn resolve(spec: &DatasetSpec, index: usize, file: &ExperimentFile) -> Result<Dataset> {
     let at =
         |key: &'static str, msg: String| file.error_at(&[Seg::Key("datasets"), Seg::Index(index), Seg::Key(key)], msg);
+    check_kind(spec, index, file, &at)?;
+    if let Some(sentences) = &spec.sentences {
+        return sentences_dataset(spec, sentences, &at);
+    }
+    let (text, field) = sequence_text(spec, file, &at)?;
+    sequence_dataset(spec, &text, field, &at)
+}
+
+/// Exactly one of cyclic, text, file, sentences; `repeat` only with `cyclic`.
+fn check_kind(spec: &DatasetSpec, index: usize, file: &ExperimentFile, at: At<'_>) -> Result<()> {
     let kinds: Vec<&str> = [
         ("cyclic", spec.cyclic.is_some()),
         ("text", spec.text.is_some()),
@@ -154,53 +167,59 @@ pub fn resolve(spec: &DatasetSpec, index: usize, file: &ExperimentFile) -> Resul
         return Err(at("repeat", "repeat only applies to a cyclic dataset".into()));
     }
 
-    if let Some(sentences) = &spec.sentences {
-        if spec.tokens == Some(TokenKind::Char) {
-            return Err(at("tokens", "sentences are word-level; use tokens: word".into()));
-        }
-        let words: Vec<Vec<String>> = sentences.iter().map(|s| tokenize(s, TokenKind::Word)).collect();
-        if words.is_empty() {
-            return Err(at("sentences", "needs at least one sentence".into()));
-        }
-        let len = words[0].len();
-        for (i, w) in words.iter().enumerate() {
-            if w.len() < 2 {
-                return Err(at(
-                    "sentences",
-                    format!("sentence {} ('{}') needs at least two words", i + 1, sentences[i]),
-                ));
-            }
-            if w.len() != len {
-                return Err(at(
-                    "sentences",
-                    format!(
-                        "all sentences must have the same number of words: '{}' has {}, '{}' has {}",
-                        sentences[0],
-                        len,
-                        sentences[i],
-                        w.len()
-                    ),
-                ));
-            }
-        }
-        let all: Vec<&String> = words.iter().flatten().collect();
-        let vocab = build_vocab(spec, &all, |m| at("vocab", m))?;
-        let index_of: HashMap<&str, usize> = vocab.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect();
-        let inputs = words
-            .iter()
-            .map(|w| w[..len - 1].iter().map(|t| index_of[t.as_str()]).collect())
-            .collect();
-        let targets = words.iter().map(|w| index_of[w[len - 1].as_str()]).collect();
-        return Ok(Dataset {
-            name: spec.name.clone(),
-            tokens: TokenKind::Word,
-            vocab,
-            inputs,
-            targets: Targets::LastStep(targets),
-        });
-    }
+    Ok(())
+}
 
-    let (text, field) = if let Some(pattern) = &spec.cyclic {
+/// Many-to-one: each sentence's last word is the target of the words before it.
+fn sentences_dataset(spec: &DatasetSpec, sentences: &[String], at: At<'_>) -> Result<Dataset> {
+    if spec.tokens == Some(TokenKind::Char) {
+        return Err(at("tokens", "sentences are word-level; use tokens: word".into()));
+    }
+    let words: Vec<Vec<String>> = sentences.iter().map(|s| tokenize(s, TokenKind::Word)).collect();
+    if words.is_empty() {
+        return Err(at("sentences", "needs at least one sentence".into()));
+    }
+    let len = words[0].len();
+    for (i, w) in words.iter().enumerate() {
+        if w.len() < 2 {
+            return Err(at(
+                "sentences",
+                format!("sentence {} ('{}') needs at least two words", i + 1, sentences[i]),
+            ));
+        }
+        if w.len() != len {
+            return Err(at(
+                "sentences",
+                format!(
+                    "all sentences must have the same number of words: '{}' has {}, '{}' has {}",
+                    sentences[0],
+                    len,
+                    sentences[i],
+                    w.len()
+                ),
+            ));
+        }
+    }
+    let all: Vec<&String> = words.iter().flatten().collect();
+    let vocab = build_vocab(spec, &all, |m| at("vocab", m))?;
+    let index_of: HashMap<&str, usize> = vocab.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect();
+    let inputs = words
+        .iter()
+        .map(|w| w[..len - 1].iter().map(|t| index_of[t.as_str()]).collect())
+        .collect();
+    let targets = words.iter().map(|w| index_of[w[len - 1].as_str()]).collect();
+    Ok(Dataset {
+        name: spec.name.clone(),
+        tokens: TokenKind::Word,
+        vocab,
+        inputs,
+        targets: Targets::LastStep(targets),
+    })
+}
+
+/// The text of a sequence dataset and the key it came from.
+fn sequence_text(spec: &DatasetSpec, file: &ExperimentFile, at: At<'_>) -> Result<(String, &'static str)> {
+    Ok(if let Some(pattern) = &spec.cyclic {
         let repeat = spec.repeat.ok_or_else(|| {
             at(
                 "cyclic",
@@ -219,9 +238,13 @@ pub fn resolve(spec: &DatasetSpec, index: usize, file: &ExperimentFile) -> Resul
         let text = std::fs::read_to_string(&path)
             .map_err(|e| at("file", format!("cannot read text file {}: {e}", path.display())))?;
         (text, "file")
-    };
+    })
+}
+
+/// Next-token prediction over one sequence: inputs `tokens[:-1]`, targets `tokens[1:]`.
+fn sequence_dataset(spec: &DatasetSpec, text: &str, field: &'static str, at: At<'_>) -> Result<Dataset> {
     let kind = spec.tokens.unwrap_or(TokenKind::Char);
-    let tokens = tokenize(&text, kind);
+    let tokens = tokenize(text, kind);
     let distinct: BTreeSet<&String> = tokens.iter().collect();
     if tokens.len() < 2 {
         return Err(at(

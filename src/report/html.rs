@@ -89,6 +89,31 @@ pub fn render(r: &Report) -> Result<String> {
         r.groups.len(),
         r.failed_runs
     ));
+    s.push_str(&groups_rows(r));
+    s.push_str("</table>\n");
+    s.push_str(&devices_section(r));
+    s.push_str("<h2>Training details</h2>\n<ul>\n");
+    for d in r.training_details() {
+        s.push_str(&format!("<li>{}</li>\n", esc(&d)));
+    }
+    s.push_str("</ul>\n<h2>Environment and compute</h2>\n<ul>\n");
+    s.push_str(&environment_items(r));
+    let total: f64 = r.groups.iter().map(|(_, g)| g.train_seconds).sum();
+    s.push_str(&format!("<li>total training time {total:.1} s</li>\n</ul>\n"));
+    s.push_str(&figures_section(r)?);
+    s.push_str("<h2>Reproduce</h2>\n<pre>");
+    for c in r.reproduce_commands() {
+        s.push_str(&format!("{}\n", esc(&c)));
+    }
+    s.push_str("</pre>\n<h2>Experiment</h2>\n<pre>");
+    s.push_str(&esc(&r.experiment_yaml));
+    s.push_str("</pre>\n</body></html>\n");
+    Ok(s)
+}
+
+/// The header and one row per group of the results table.
+fn groups_rows(r: &Report) -> String {
+    let mut s = String::new();
     s.push_str("<tr><th>group</th><th>n</th><th>successes</th><th>95% CI of success rate</th><th>median final loss</th><th>mean &plusmn; sd final loss</th><th>mean accuracy</th><th>train time (s)</th></tr>\n");
     for (key, g) in &r.groups {
         s.push_str(&format!(
@@ -105,13 +130,12 @@ pub fn render(r: &Report) -> Result<String> {
             g.train_seconds
         ));
     }
-    s.push_str("</table>\n");
-    s.push_str(&devices_section(r));
-    s.push_str("<h2>Training details</h2>\n<ul>\n");
-    for d in r.training_details() {
-        s.push_str(&format!("<li>{}</li>\n", esc(&d)));
-    }
-    s.push_str("</ul>\n<h2>Environment and compute</h2>\n<ul>\n");
+    s
+}
+
+/// The environment list's items, from the manifest.
+fn environment_items(r: &Report) -> String {
+    let mut s = String::new();
     if let Some(m) = &r.manifest {
         s.push_str(&format!(
             "<li>sweeplab {}, burn {}</li>\n",
@@ -146,8 +170,12 @@ pub fn render(r: &Report) -> Result<String> {
     } else {
         s.push_str("<li>no manifest.json in this folder</li>\n");
     }
-    let total: f64 = r.groups.iter().map(|(_, g)| g.train_seconds).sum();
-    s.push_str(&format!("<li>total training time {total:.1} s</li>\n</ul>\n"));
+    s
+}
+
+/// Every figure embedded as a data URI.
+fn figures_section(r: &Report) -> Result<String> {
+    let mut s = String::new();
     if !r.figures.is_empty() {
         s.push_str("<h2>Figures</h2>\n");
         for f in &r.figures {
@@ -164,13 +192,6 @@ pub fn render(r: &Report) -> Result<String> {
             ));
         }
     }
-    s.push_str("<h2>Reproduce</h2>\n<pre>");
-    for c in r.reproduce_commands() {
-        s.push_str(&format!("{}\n", esc(&c)));
-    }
-    s.push_str("</pre>\n<h2>Experiment</h2>\n<pre>");
-    s.push_str(&esc(&r.experiment_yaml));
-    s.push_str("</pre>\n</body></html>\n");
     Ok(s)
 }
 

@@ -115,7 +115,6 @@ where
         .collect();
     let input = SequenceInput::<B>::packed(&inputs, last_only, device);
     let flat_targets: Vec<Vec<usize>> = job.parts.iter().map(|p| p.data.flat_targets()).collect();
-    let n = flat_targets[0].len();
     let targets = LossTargets::<B>::packed(
         &flat_targets
             .iter()
@@ -130,7 +129,7 @@ where
     let rates = ReplicaRates::new(part_of.iter().map(|&i| job.parts[i].lr).collect());
 
     let model = ReplicaModel::<B>::from_host(&job.shape, job.init, device);
-    let (model, mut curves) = match job.optimizer {
+    let (model, curves) = match job.optimizer {
         OptimizerKind::Burn => {
             let optim: OptimizerAdaptor<_, ReplicaModel<B>, B> = ReplicaAdam::new(rates).into();
             fit(job, model, optim, &input, &targets, on_epoch)
@@ -141,19 +140,42 @@ where
         }
     };
 
-    // Evaluate the trained model without recording a graph.
-    let model = model.valid();
-    let input = input.inner();
-    let targets = targets.inner();
-    let out = model.forward(&input, job.kernel);
-    let losses = to_vec(replica_losses(out.logits.clone(), targets.tensor).into_data());
+    let replicas = evaluate(
+        job,
+        &model.valid(),
+        &input.inner(),
+        &targets.inner(),
+        &flat_targets,
+        &part_of,
+        curves,
+    );
+    GroupResult {
+        replicas,
+        seconds: started.elapsed().as_secs_f64(),
+    }
+}
+
+/// The trained model's final loss, accuracy and recorded positions of every replica, from a
+/// forward pass that records no graph.
+fn evaluate<B: Backend + FusedBackend>(
+    job: &TrainJob<'_>,
+    model: &ReplicaModel<B>,
+    input: &SequenceInput<B>,
+    targets: &LossTargets<B>,
+    flat_targets: &[Vec<usize>],
+    part_of: &[usize],
+    mut curves: Vec<Vec<f32>>,
+) -> Vec<ReplicaResult> {
+    let out = model.forward(input, job.kernel);
+    let losses = to_vec(replica_losses(out.logits.clone(), targets.tensor.clone()).into_data());
     let v = job.shape.vocab;
     let h = out.states.dims()[2];
     let probs = to_vec(softmax(out.logits.clone(), 2).into_data());
     let logits = to_vec(out.logits.into_data());
     let states = to_vec(out.states.into_data());
+    let n = flat_targets[0].len();
     let keep = job.keep_positions.min(n);
-    let replicas = (0..r)
+    (0..job.replicas())
         .map(|ri| {
             let row =
                 |buf: &[f32], width: usize, p: usize| buf[(ri * n + p) * width..(ri * n + p + 1) * width].to_vec();
@@ -172,11 +194,7 @@ where
                 },
             }
         })
-        .collect();
-    GroupResult {
-        replicas,
-        seconds: started.elapsed().as_secs_f64(),
-    }
+        .collect()
 }
 
 /// The epochs: forward, per-replica losses, backward, one optimiser step.
