@@ -98,3 +98,63 @@ fn the_checker_sees_an_upward_import() {
     assert!(rank("train").unwrap() < rank("sweep").unwrap());
     assert!(rank("spec").unwrap() < rank("figures").unwrap());
 }
+
+/// Files the size rules do not apply to: the hand-written BPTT kernels, long by nature.
+const KERNELS: [&str; 1] = ["model/fused/kernels.rs"];
+
+/// The functions of a rustfmt-formatted file with their lengths in lines: from a `fn` line to
+/// the closing brace at its indentation.
+fn function_lengths(text: &str) -> Vec<(String, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_start();
+        let indent = &line[..line.len() - trimmed.len()];
+        let head = trimmed
+            .strip_prefix("pub ")
+            .or_else(|| trimmed.strip_prefix("pub(crate) "))
+            .or_else(|| trimmed.strip_prefix("pub(super) "))
+            .unwrap_or(trimmed);
+        let Some(rest) = head.strip_prefix("fn ") else { continue };
+        if line.trim_end().ends_with(';') {
+            continue;
+        }
+        let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        let close = format!("{indent}}}");
+        if let Some(end) = lines[i + 1..].iter().position(|l| *l == close) {
+            out.push((name, end + 1));
+        }
+    }
+    out
+}
+
+#[test]
+fn no_file_over_400_lines_and_no_function_over_90_outside_the_kernels() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut too_long = Vec::new();
+    for file in &files {
+        let rel = file.strip_prefix(&src).unwrap().to_string_lossy().into_owned();
+        if KERNELS.contains(&rel.as_str()) {
+            continue;
+        }
+        let text = std::fs::read_to_string(file).unwrap();
+        let lines = text.lines().count();
+        if lines > 400 {
+            too_long.push(format!("{rel}: {lines} lines"));
+        }
+        for (name, length) in function_lengths(&text) {
+            if length > 90 {
+                too_long.push(format!("{rel}: fn {name} is {length} lines"));
+            }
+        }
+    }
+    assert!(too_long.is_empty(), "split these:\n{}", too_long.join("\n"));
+}
+
+#[test]
+fn function_lengths_are_measured_from_fn_to_its_brace() {
+    let text = "fn a() {\n    1;\n}\n\nimpl X {\n    pub fn b(&self) {\n        if x {\n        }\n    }\n}\n";
+    assert_eq!(function_lengths(text), [("a".to_string(), 2), ("b".to_string(), 3)]);
+}

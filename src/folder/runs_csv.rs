@@ -109,9 +109,9 @@ pub struct RunRow {
     pub error: String,
     /// `sweeplab` when the column is absent (tables written before `init` existed).
     pub init: String,
-    /// The parameters declared after [`RUNS_COLUMNS`], as written (their default's text in a
-    /// table written before the parameter existed).
-    pub later: BTreeMap<Param, String>,
+    /// The text of every declared parameter, as written (the default's text for a parameter
+    /// declared after the table was written).
+    pub params: BTreeMap<Param, String>,
 }
 
 impl RunRow {
@@ -122,20 +122,7 @@ impl RunRow {
 
     /// The text of parameter `p` in this row (the seed too).
     pub fn value(&self, p: Param) -> String {
-        if let Some(text) = self.later.get(&p) {
-            return text.clone();
-        }
-        match p {
-            Param::Dataset => self.dataset.clone(),
-            Param::Cell => self.cell.name().to_string(),
-            Param::Hidden => self.hidden.to_string(),
-            Param::Device => self.device.clone(),
-            Param::Lr => self.lr.clone(),
-            Param::Epochs => self.epochs.to_string(),
-            Param::Head => self.head.clone(),
-            Param::Init => self.init.clone(),
-            Param::Seed => self.seed.to_string(),
-        }
+        self.params.get(&p).cloned().unwrap_or_default()
     }
 
     /// The text of column `name` (a parameter or a result column), for filters.
@@ -183,7 +170,7 @@ pub fn read_runs(path: &Path) -> Result<Vec<RunRow>> {
     let [id, experiment, group, dataset, cell, hidden, seed, device, epochs, lr, head, loss, acc, success, seconds, status] =
         table.columns(std::array::from_fn(|i| RUNS_COLUMNS[i]))?;
     let [error, init] = [RUNS_COLUMNS[16], RUNS_COLUMNS[17]].map(|name| table.column(name));
-    let later: Vec<(&ParamDecl, Option<usize>)> = later_params().map(|d| (d, table.column(d.name))).collect();
+    let params: Vec<(&ParamDecl, Option<usize>)> = PARAMS.iter().map(|d| (d, table.column(d.name))).collect();
     let mut runs = Vec::new();
     table.for_each(|c| {
         let optional = |column: Option<usize>, absent: &str| column.map_or(absent, |i| c.text(i)).to_string();
@@ -212,7 +199,7 @@ pub fn read_runs(path: &Path) -> Result<Vec<RunRow>> {
             })?,
             error: optional(error, ""),
             init: optional(init, "sweeplab"),
-            later: later
+            params: params
                 .iter()
                 .map(|(d, column)| {
                     let absent = d.default_value().map(|v| v.canonical()).unwrap_or_default();
