@@ -115,3 +115,30 @@ impl RunRecord {
         self.status == RunStatus::Ok && self.accuracy >= 1.0
     }
 }
+
+/// An f32 that survives JSON (run records, `--jobs` wire events): finite values as numbers,
+/// NaN and the infinities as the strings `NaN`, `inf`, `-inf`. For `#[serde(with = ...)]`.
+pub(crate) mod json_f32 {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(x: &f32, s: S) -> Result<S::Ok, S::Error> {
+        if x.is_finite() {
+            s.serialize_f32(*x)
+        } else {
+            s.collect_str(x)
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f32, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Number(f32),
+            Text(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Number(x) => Ok(x),
+            Raw::Text(s) => s.parse().map_err(serde::de::Error::custom),
+        }
+    }
+}

@@ -14,9 +14,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Outcome {
     pub status: RunStatus,
-    #[serde(with = "any_f32")]
+    #[serde(with = "crate::record::json_f32")]
     pub final_loss: f32,
-    #[serde(with = "any_f32")]
+    #[serde(with = "crate::record::json_f32")]
     pub accuracy: f32,
     /// 100% accuracy and not diverged or failed.
     pub success: bool,
@@ -24,33 +24,6 @@ pub struct Outcome {
     /// Why the run failed; empty otherwise.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub error: String,
-}
-
-/// An f32 that survives JSON (`--jobs` wire events): finite values as numbers, NaN and the
-/// infinities as the strings `NaN`, `inf`, `-inf`.
-mod any_f32 {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(x: &f32, s: S) -> Result<S::Ok, S::Error> {
-        if x.is_finite() {
-            s.serialize_f32(*x)
-        } else {
-            s.collect_str(x)
-        }
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f32, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Number(f32),
-            Text(String),
-        }
-        match Raw::deserialize(d)? {
-            Raw::Number(x) => Ok(x),
-            Raw::Text(s) => s.parse().map_err(serde::de::Error::custom),
-        }
-    }
 }
 
 impl From<&RunRecord> for Outcome {

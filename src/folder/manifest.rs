@@ -76,15 +76,17 @@ impl Manifest {
         let mut backends: Vec<String> = plan.runs.iter().map(|r| backend_of(&r.device)).collect();
         backends.sort();
         backends.dedup();
+        // One fingerprint per dataset, not per run (it hashes the whole dataset).
+        let fingerprints: std::collections::HashMap<&str, String> = plan
+            .datasets
+            .iter()
+            .map(|(name, d)| (name.as_str(), d.fingerprint()))
+            .collect();
         let runs = records
             .iter()
             .map(|r| {
                 let s = &r.spec;
-                let fingerprint = plan
-                    .datasets
-                    .get(&s.dataset)
-                    .map(|d| d.fingerprint())
-                    .unwrap_or_default();
+                let fingerprint = fingerprints.get(s.dataset.as_str()).cloned().unwrap_or_default();
                 let config = canonical_config(&fingerprint, &s.config, s.seed);
                 ManifestRun {
                     run_id: s.id.clone(),

@@ -6,8 +6,7 @@
 use crate::data::Position;
 use crate::error::{Error, Result};
 use crate::plan::RunSpec;
-use crate::record::Snapshot;
-use crate::record::{RunRecord, RunStatus};
+use crate::record::{json_f32, RunRecord, RunStatus, Snapshot};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -15,32 +14,19 @@ use std::path::{Path, PathBuf};
 /// Bumped when the stored layout changes.
 const FORMAT: u32 = 1;
 
-/// An f32 that survives JSON: finite values as numbers, NaN and infinities as strings.
+/// An f32 that survives JSON ([`json_f32`]), for the vectors of a record.
 #[derive(Debug, Clone, Copy)]
 struct Num(f32);
 
 impl Serialize for Num {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        if self.0.is_finite() {
-            s.serialize_f32(self.0)
-        } else {
-            s.serialize_str(&super::fmt_f32(self.0))
-        }
+        json_f32::serialize(&self.0, s)
     }
 }
 
 impl<'de> Deserialize<'de> for Num {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            N(f32),
-            S(String),
-        }
-        match Raw::deserialize(d)? {
-            Raw::N(x) => Ok(Num(x)),
-            Raw::S(s) => s.parse::<f32>().map(Num).map_err(serde::de::Error::custom),
-        }
+        json_f32::deserialize(d).map(Num)
     }
 }
 
