@@ -75,3 +75,61 @@ pub fn describe() -> Vec<(String, Result<(), String>)> {
         ("cuda (burn cuda)".into(), check_cuda(0)),
     ]
 }
+
+/// Overrides the memory a sweep may plan its launches for (`512M`, `8G`, plain bytes): for a
+/// machine shared with other work, and for tests.
+pub const MEMORY_LIMIT_ENV: &str = "SWEEPLAB_MEMORY_LIMIT";
+
+/// The bytes of memory this process may still allocate: `SWEEPLAB_MEMORY_LIMIT` if set, else
+/// the kernel's `MemAvailable`, lowered to the headroom of this process's cgroup (a Slurm job's
+/// or a container's memory limit). `None` where neither can be read (not Linux).
+pub fn available_memory() -> Result<Option<u64>, String> {
+    if let Some(limit) = std::env::var_os(MEMORY_LIMIT_ENV) {
+        let text = limit.to_string_lossy();
+        return parse_bytes(&text)
+            .map(Some)
+            .ok_or_else(|| format!("{MEMORY_LIMIT_ENV}={text}: expected a size such as 512M or 8G"));
+    }
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok();
+    let available = meminfo.as_deref().and_then(|m| {
+        let kb = m.lines().find_map(|l| l.strip_prefix("MemAvailable:"))?;
+        kb.trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse::<u64>()
+            .ok()?
+            .checked_mul(1024)
+    });
+    Ok(match (available, cgroup_headroom()) {
+        (Some(a), Some(c)) => Some(a.min(c)),
+        (a, c) => a.or(c),
+    })
+}
+
+/// `memory.max - memory.current` of this process's cgroup (v2), if it has a limit.
+fn cgroup_headroom() -> Option<u64> {
+    let own = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+    let path = own.lines().find_map(|l| l.strip_prefix("0::"))?.trim().to_string();
+    let dir = std::path::Path::new("/sys/fs/cgroup").join(path.trim_start_matches('/'));
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).ok()?.trim().parse::<u64>().ok();
+    read("memory.max")?.checked_sub(read("memory.current").unwrap_or(0))
+}
+
+/// `512M`, `8G`, `1.5G`, `1000000`: bytes (K, M, G, T are powers of 1024).
+pub fn parse_bytes(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let (number, unit) = match text.char_indices().find(|(_, c)| c.is_ascii_alphabetic()) {
+        Some((i, _)) => (&text[..i], text[i..].trim_end_matches(['B', 'b', 'i'])),
+        None => (text, ""),
+    };
+    let scale: f64 = match unit.to_ascii_uppercase().as_str() {
+        "" => 1.0,
+        "K" => 1024.0,
+        "M" => 1024.0 * 1024.0,
+        "G" => 1024.0 * 1024.0 * 1024.0,
+        "T" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        _ => return None,
+    };
+    let value: f64 = number.trim().parse().ok()?;
+    (value.is_finite() && value >= 0.0 && value * scale < 1.8e19).then_some((value * scale) as u64)
+}

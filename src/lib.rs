@@ -6,7 +6,7 @@
 //!
 //! | stage | module | what it is |
 //! |---|---|---|
-//! | foundation | `error`, `device` | one error type and the exit statuses; which devices exist |
+//! | foundation | `error`, `device`, `input` | one error type and the exit statuses; which devices exist; bounded reads of regular files only |
 //! | spec | `spec` | the experiment file: schema (figures and checks sections included), typed values, field -> line |
 //! | data | `data` | datasets: tokens, vocabulary, inputs and targets |
 //! | model | `model` | the replica-batched burn model, fused kernels, initialisation |
@@ -32,6 +32,7 @@ pub mod device;
 pub mod error;
 pub mod figures;
 pub mod folder;
+pub mod input;
 pub mod model;
 pub mod plan;
 pub mod record;
@@ -48,7 +49,7 @@ pub use error::{Error, Result};
 /// The stage order of the table above, lowest first: `tests/layers.rs` checks every import
 /// against it.
 pub const STAGES: &[&[&str]] = &[
-    &["error", "device"],
+    &["error", "device", "input"],
     &["spec"],
     &["data"],
     &["model"],

@@ -4,9 +4,20 @@ use clap::builder::RangedU64ValueParser;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
-/// A count that must be at least 1 (`--jobs`, `--tasks`, ...).
+/// A count that must be at least 1 (`--jobs`, `--top`, ...).
 fn at_least_one() -> RangedU64ValueParser<usize> {
     RangedU64ValueParser::new().range(1..)
+}
+
+/// A number of tasks or shards: at least 1 and at most the largest plan (more tasks than runs
+/// would only be empty).
+fn task_count() -> RangedU64ValueParser<usize> {
+    RangedU64ValueParser::new().range(1..=crate::schedule::MAX_SHARDS as u64)
+}
+
+/// A number of local worker processes.
+fn job_count() -> RangedU64ValueParser<usize> {
+    RangedU64ValueParser::new().range(1..=1024)
 }
 
 #[derive(Parser, Debug)]
@@ -32,12 +43,15 @@ pub(super) enum Command {
         /// Retrain every run, even those already finished in the results folder.
         #[arg(long)]
         force: bool,
+        /// The folder holds another experiment's results: delete them (and only them) first.
+        #[arg(long)]
+        replace: bool,
         /// Train only slice I of N disjoint slices of the plan (blocks of one group's seeds).
         #[arg(long, value_name = "I/N", conflicts_with = "jobs")]
         shard: Option<String>,
         /// Train the CPU work in at most this many worker processes, each training blocks of
         /// runs (default: every core of this machine); each GPU the plan uses gets one more.
-        #[arg(long, value_parser = at_least_one())]
+        #[arg(long, value_parser = job_count())]
         jobs: Option<usize>,
     },
     /// Print the expanded list of runs without training.
@@ -51,7 +65,7 @@ pub(super) enum Command {
     RunTask {
         experiment: PathBuf,
         /// Number of tasks the plan is split into.
-        #[arg(long, value_parser = at_least_one())]
+        #[arg(long, value_parser = task_count())]
         tasks: usize,
         /// Task index; default: $SLURM_ARRAY_TASK_ID or $JOB_COMPLETION_INDEX.
         #[arg(long)]
@@ -69,7 +83,7 @@ pub(super) enum Command {
     Slurm {
         experiment: PathBuf,
         /// Number of array tasks (default: one per group of seeds).
-        #[arg(long, value_parser = at_least_one())]
+        #[arg(long, value_parser = task_count())]
         tasks: Option<usize>,
         /// At most this many tasks at once (`--array=...%P`).
         #[arg(long, value_parser = at_least_one())]

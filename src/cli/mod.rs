@@ -3,16 +3,19 @@
 //! checks failed, 2 bad input, 3 incomplete results, 141 closed output pipe).
 
 use crate::error::{Error, Result, EXIT_CONFIG, EXIT_FAILED, EXIT_INCOMPLETE, EXIT_OK};
-use crate::folder::{ResultsDir, ResultsFolder};
+use crate::folder::{Access, FolderLock, ResultsDir, ResultsFolder};
 use crate::plan::{self, Plan};
 use crate::schedule::Shard;
-use crate::spec::{ExperimentFile, Param};
+use crate::spec::ExperimentFile;
 use crate::sweep::Role;
 use args::{Cli, Command};
 use clap::Parser;
 use std::path::{Path, PathBuf};
 
 mod args;
+mod listing;
+
+use listing::{is_broken_pipe, write_plan_listing};
 
 pub fn main() -> i32 {
     crate::device::install_quiet_panic_hook();
@@ -26,7 +29,8 @@ pub fn main() -> i32 {
     match try_main(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            // One error, one line, whatever a message from a library holds.
+            eprintln!("error: {}", e.to_string().replace(['\n', '\r'], " "));
             e.exit_code()
         }
     }
@@ -38,9 +42,10 @@ fn try_main(cli: Cli) -> Result<i32> {
             experiment,
             out,
             force,
+            replace,
             shard,
             jobs,
-        } => sweep(&experiment, out, force, shard.as_deref(), jobs),
+        } => sweep(&experiment, out, Retrain { force, replace }, shard.as_deref(), jobs),
         Command::Plan { experiment, write } => match write {
             Some(path) => write_plan(&experiment, &path),
             None => print_plan(&experiment),
@@ -116,18 +121,35 @@ fn runs_status(failed: usize) -> i32 {
     }
 }
 
+/// What `sweep` may throw away: finished runs (`--force`), another experiment's results
+/// in the folder (`--replace`).
+struct Retrain {
+    force: bool,
+    replace: bool,
+}
+
 fn sweep(
     experiment: &Path,
     out: Option<PathBuf>,
-    force: bool,
+    retrain: Retrain,
     shard: Option<&str>,
     jobs: Option<usize>,
 ) -> Result<i32> {
     let shard = shard.map(Shard::parse).transpose()?;
     let role = Role::decide(shard, jobs.unwrap_or_else(cores));
     let (file, plan) = load(experiment)?;
-    let results = ResultsDir::prepare(&out.unwrap_or_else(|| default_out(&plan)))?;
-    let outcome = crate::sweep::run(&file, &plan, &results, role, force, role.reporter().as_mut())?;
+    let out = out.unwrap_or_else(|| default_out(&plan));
+    // A `--jobs` worker writes under its parent's exclusive lock.
+    let (results, _lock) = match role {
+        Role::Whole { .. } => ResultsDir::claim(&out, &plan.experiment, Access::Exclusive, retrain.replace, "sweep")
+            .map(|(r, l)| (r, Some(l)))?,
+        Role::ClusterTask(_) => {
+            ResultsDir::claim(&out, &plan.experiment, Access::Shared, retrain.replace, "sweep --shard")
+                .map(|(r, l)| (r, Some(l)))?
+        }
+        Role::LocalWorker(_) => (ResultsDir::prepare(&out)?, None),
+    };
+    let outcome = crate::sweep::run(&file, &plan, &results, role, retrain.force, role.reporter().as_mut())?;
     Ok(runs_status(outcome.failed()))
 }
 
@@ -148,12 +170,20 @@ fn run_task(
         Some(i) => i,
         None => task_index_from_env()?,
     };
-    let shard = Shard::parse(&format!("{}/{tasks}", index + offset))?;
+    let task = index
+        .checked_add(offset)
+        .filter(|&t| t < tasks)
+        .ok_or_else(|| Error::Other(format!("task {index} + offset {offset} is not below --tasks {tasks}")))?;
+    let shard = Shard {
+        index: task,
+        count: tasks,
+    };
     let (file, plan) = load(experiment)?;
     if let Some(plan_file) = plan_file {
         crate::cluster::verify_plan_file(&plan, plan_file)?;
     }
-    let results = ResultsDir::prepare(&out.unwrap_or_else(|| default_out(&plan)))?;
+    let out = out.unwrap_or_else(|| default_out(&plan));
+    let (results, _lock) = ResultsDir::claim(&out, &plan.experiment, Access::Shared, false, "run-task")?;
     let mut reporter = crate::sweep::LineReporter::new(std::io::stderr());
     let outcome = crate::sweep::run(&file, &plan, &results, Role::ClusterTask(shard), false, &mut reporter)?;
     Ok(runs_status(outcome.failed()))
@@ -243,6 +273,7 @@ fn merge(results_dirs: &[PathBuf], out: Option<PathBuf>) -> Result<i32> {
 
 fn plot(results_dir: &Path) -> Result<i32> {
     let file = crate::folder::stored_experiment(results_dir)?;
+    let _lock = FolderLock::take(results_dir, Access::Exclusive, "plot")?;
     for path in crate::figures::draw_all(results_dir, &file.experiment.figures)? {
         println!("{}", path.display());
     }
@@ -273,6 +304,7 @@ fn check(results_dir: &Path, baseline: Option<&Path>, tolerance: f64) -> Result<
 
 fn report(results_dir: &Path) -> Result<i32> {
     let folder = ResultsFolder::open(results_dir)?;
+    let _lock = FolderLock::take(results_dir, Access::Exclusive, "report")?;
     for path in crate::report::write(&folder)? {
         println!("{}", path.display());
     }
@@ -309,45 +341,4 @@ fn devices() -> Result<i32> {
         }
     }
     Ok(EXIT_OK)
-}
-
-/// The reader of our stdout has gone; the csv writer wraps that io error in its own.
-fn is_broken_pipe(e: &std::io::Error) -> bool {
-    let wrapped = e
-        .get_ref()
-        .and_then(|inner| inner.downcast_ref::<csv::Error>())
-        .is_some_and(|c| matches!(c.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe));
-    e.kind() == std::io::ErrorKind::BrokenPipe || wrapped
-}
-
-fn write_plan_listing(plan: &Plan) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "# {}: {} runs in {} groups (runs of a group train together as one replica-batched model)",
-        plan.experiment,
-        plan.runs.len(),
-        plan.groups.len()
-    )?;
-    let blocks = crate::schedule::Block::whole_groups(plan);
-    let launches = crate::schedule::pack(plan, blocks.iter().map(|b| (b, b.runs.clone())).collect());
-    for launch in launches.iter().filter(|l| l.members.len() > 1) {
-        let groups: Vec<String> = launch.members.iter().map(|(g, _)| g.index.to_string()).collect();
-        writeln!(
-            out,
-            "# groups {} (the group column) train as one launch (op by op, same shapes: packed into one replica batch)",
-            groups.join(", ")
-        )?;
-    }
-    let mut w = csv::Writer::from_writer(&mut out);
-    let mut header = vec!["index", "run_id", "group"];
-    header.extend(Param::ALL.iter().map(|p| p.name()));
-    w.write_record(&header)?;
-    for (i, run) in plan.runs.iter().enumerate() {
-        let mut row = vec![i.to_string(), run.id.clone(), run.group.to_string()];
-        row.extend(Param::ALL.iter().map(|&p| run.value(p).canonical()));
-        w.write_record(&row)?;
-    }
-    w.flush()
 }

@@ -3,7 +3,7 @@
 //! folder into itself) gives the same tables.
 
 use crate::error::{Error, Result};
-use crate::folder::{stored_experiment, Manifest, RecordStore, ResultsDir};
+use crate::folder::{experiment_of, stored_experiment, Access, Manifest, RecordStore, ResultsDir};
 use crate::plan::{self, RunSpec};
 use crate::record::{RunRecord, RunStatus};
 use std::path::{Path, PathBuf};
@@ -21,8 +21,21 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeOutcome> {
         .first()
         .ok_or_else(|| Error::Other("merge needs at least one results folder".into()))?;
     let file = stored_experiment(first)?;
+    let experiment = &file.experiment.name;
+    for dir in &dirs[1..] {
+        match experiment_of(dir)? {
+            Some(name) if &name != experiment => {
+                return Err(Error::Other(format!(
+                    "{} holds experiment '{name}', {} holds '{experiment}': merge only folders of one experiment",
+                    dir.display(),
+                    first.display()
+                )))
+            }
+            _ => {}
+        }
+    }
     let plan = plan::build(&file)?;
-    let results = ResultsDir::prepare(out)?;
+    let (results, _lock) = ResultsDir::claim(out, experiment, Access::Exclusive, false, "merge")?;
     let out_store = RecordStore::open(out)?;
     // Union of all records; a finished record wins over a failed one of the same run.
     let mut found: std::collections::HashMap<String, RunRecord> = Default::default();

@@ -30,7 +30,7 @@ pub fn write_plan_jsonl(plan: &Plan, out: &mut dyn Write) -> std::io::Result<()>
 /// Checks that `plan_file` (written by `plan --write`) lists exactly the runs of `plan`, in
 /// order: a worker must never run a differently expanded grid.
 pub fn verify_plan_file(plan: &Plan, plan_file: &Path) -> Result<()> {
-    let text = std::fs::read_to_string(plan_file).map_err(|e| Error::io(plan_file, "read the plan file", e))?;
+    let text = crate::input::read_text(plan_file, "read the plan file", crate::input::MAX_RECORD_BYTES)?;
     let ids: Vec<String> = text
         .lines()
         .filter(|l| !l.trim().is_empty())

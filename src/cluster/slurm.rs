@@ -3,7 +3,7 @@
 //! also reports the runs of tasks that failed).
 
 use crate::error::{Error, Result};
-use crate::folder::ResultsDir;
+use crate::folder::{Access, ResultsDir, SLURM_DIR};
 use crate::plan::Plan;
 use std::path::{Path, PathBuf};
 
@@ -31,7 +31,14 @@ pub struct SlurmFiles {
     pub log_dir: PathBuf,
 }
 
-/// Single-quotes a path for bash.
+/// Characters an `#SBATCH` directive value may hold as is: sbatch splits on whitespace, does
+/// not understand shell quoting the way bash does, and expands `%` patterns.
+fn directive_safe(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':' | ',' | '+' | '-')
+}
+
+/// Single-quotes a path for bash: the only character special inside single quotes is the
+/// quote itself, written as `'\''`.
 fn q(p: &Path) -> String {
     format!("'{}'", p.display().to_string().replace('\'', "'\\''"))
 }
@@ -54,10 +61,28 @@ pub fn write(plan: &Plan, opts: &SlurmOptions) -> Result<SlurmFiles> {
             "--tasks, --max-parallel, --cpus-per-task and --max-array-size must be at least 1".into(),
         ));
     }
-    let results = ResultsDir::prepare(&opts.results_dir)?;
+    for (flag, value) in [("--partition", &opts.partition), ("--time", &opts.time)] {
+        if let Some(bad) = value.as_deref().and_then(|v| v.chars().find(|&c| !directive_safe(c))) {
+            return Err(Error::Other(format!(
+                "{flag}: {bad:?} cannot be written into an #SBATCH line (use letters, digits and _ . : , + -)"
+            )));
+        }
+    }
+    // `#SBATCH` lines are not shell: nothing can be quoted there, and Slurm expands `%`.
+    if let Some(bad) = absolute(&opts.results_dir)
+        .to_string_lossy()
+        .chars()
+        .find(|&c| !directive_safe(c) && c != '/')
+    {
+        return Err(Error::Other(format!(
+            "{}: the results folder's path contains {bad:?}, which the #SBATCH --output line cannot hold; choose an --out without it",
+            opts.results_dir.display()
+        )));
+    }
+    let (results, _lock) = ResultsDir::claim(&opts.results_dir, &plan.experiment, Access::Exclusive, false, "slurm")?;
     let out = absolute(&results.path);
-    let slurm = ResultsDir::prepare(&out.join("slurm"))?;
-    let log_dir = out.join("slurm").join("logs");
+    let slurm = ResultsDir::prepare(&out.join(SLURM_DIR))?;
+    let log_dir = out.join(SLURM_DIR).join("logs");
     let experiment = absolute(&opts.experiment);
     let binary = absolute(&opts.binary);
     let plan_path = slurm.path.join("plan.jsonl");

@@ -229,13 +229,27 @@ fn sequence_text(spec: &DatasetSpec, file: &ExperimentFile, at: At<'_>) -> Resul
         if repeat == 0 {
             return Err(at("repeat", "repeat must be at least 1".into()));
         }
+        let fits = pattern
+            .len()
+            .checked_mul(repeat)
+            .is_some_and(|n| n as u64 <= crate::input::MAX_DATA_BYTES);
+        if !fits {
+            return Err(at(
+                "repeat",
+                format!(
+                    "{repeat} repeats of the pattern exceed the dataset limit of {} characters",
+                    crate::input::MAX_DATA_BYTES
+                ),
+            ));
+        }
         (pattern.repeat(repeat), "cyclic")
     } else if let Some(text) = &spec.text {
         (text.clone(), "text")
     } else {
         let rel = spec.file.as_ref().expect("one kind is set");
         let path = file.base_dir().join(rel);
-        let text = std::fs::read_to_string(&path)
+        let text = crate::input::read_limited(&path, crate::input::MAX_DATA_BYTES)
+            .and_then(|b| String::from_utf8(b).map_err(|_| std::io::Error::other("it is not UTF-8 text")))
             .map_err(|e| at("file", format!("cannot read text file {}: {e}", path.display())))?;
         (text, "file")
     })

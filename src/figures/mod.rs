@@ -44,5 +44,20 @@ pub fn draw_all(results_dir: &Path, spec: &FiguresSpec) -> Result<Vec<PathBuf>> 
     if spec.summary && !results.runs.is_empty() {
         written.push(summary::draw(&results, &out)?);
     }
+    remove_stale(&out, &written);
     Ok(written)
+}
+
+/// Deletes the PNGs of `out` that this drawing did not write: figures of groups, datasets or
+/// kinds the experiment no longer has must not mix with the new ones.
+fn remove_stale(out: &Path, written: &[PathBuf]) {
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "png") && !written.contains(&path) {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
 }

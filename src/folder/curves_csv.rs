@@ -41,8 +41,8 @@ pub fn read_curves(path: &Path) -> Result<BTreeMap<String, Vec<f32>>> {
     table.for_each(|c| {
         let e: usize = c.parse(epoch)?;
         let value: f32 = c.parse(loss)?;
-        if e == 0 {
-            return Err(c.error("epoch", "epochs count from 1"));
+        if e == 0 || e > crate::spec::MAX_EPOCHS {
+            return Err(c.error("epoch", format!("epoch {e} is outside 1..={}", crate::spec::MAX_EPOCHS)));
         }
         let curve = curves.entry(c.text(id).to_string()).or_default();
         if curve.len() < e {

@@ -90,7 +90,7 @@ impl Manifest {
                 let config = canonical_config(&fingerprint, &s.config, s.seed);
                 ManifestRun {
                     run_id: s.id.clone(),
-                    config_hash: s.config_hash.clone(),
+                    config_hash: s.config_hash.to_string(),
                     config: serde_json::from_str(&config).unwrap_or(serde_json::Value::Null),
                     status: r.status.name().into(),
                 }

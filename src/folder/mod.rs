@@ -12,6 +12,7 @@
 //!   figures/*.png                                       report.md  report.html
 //! ```
 
+mod claim;
 mod curves_csv;
 mod manifest;
 mod records;
@@ -19,6 +20,7 @@ mod runs_csv;
 mod states_csv;
 mod table;
 
+pub use claim::{experiment_of, Access, FolderLock, LOCK_FILE, SLURM_DIR};
 pub use curves_csv::{read_curves, CurvesCsv};
 pub use manifest::{backend_of, git_state, peak_rss_mb, rfc3339, GitState, Manifest, ManifestRun, BURN_VERSION};
 pub use records::RecordStore;
@@ -124,6 +126,26 @@ impl ResultsDir {
         })
     }
 
+    /// Prepares `path` for `experiment` and locks it ([`claim`](self::claim)): refused while
+    /// another command holds it in a conflicting way, or when it holds another experiment's
+    /// results (deleted first with `replace`). Under the exclusive lock, temporary files of
+    /// killed writes are removed.
+    pub fn claim(
+        path: &Path,
+        experiment: &str,
+        access: Access,
+        replace: bool,
+        command: &str,
+    ) -> Result<(Self, FolderLock)> {
+        let results = Self::prepare(path)?;
+        let lock = FolderLock::take(path, access, command)?;
+        claim::check_experiment(path, experiment, replace)?;
+        if access == Access::Exclusive {
+            claim::remove_temporaries(path);
+        }
+        Ok((results, lock))
+    }
+
     /// Writes the file `name` of the folder atomically ([`write_file`]).
     pub fn write_file(&self, name: &str, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
         write_file(&self.path.join(name), write)
@@ -175,7 +197,7 @@ fn manifests(dir: &Path) -> Vec<Manifest> {
     }
     paths
         .iter()
-        .filter_map(|p| std::fs::read(p).ok())
+        .filter_map(|p| crate::input::read_limited(p, crate::input::MAX_RECORD_BYTES).ok())
         .filter_map(|b| serde_json::from_slice::<Manifest>(&b).ok())
         .collect()
 }
@@ -186,7 +208,11 @@ fn manifests(dir: &Path) -> Vec<Manifest> {
 /// stored copy.
 pub fn stored_experiment(dir: &Path) -> Result<ExperimentFile> {
     let stored = dir.join(EXPERIMENT_YAML);
-    let source = std::fs::read_to_string(&stored).map_err(|e| Error::io(&stored, "read the stored experiment", e))?;
+    let source = crate::input::read_text(
+        &stored,
+        "read the stored experiment",
+        crate::input::MAX_EXPERIMENT_BYTES,
+    )?;
     let origin = manifests(dir)
         .into_iter()
         .map(|m| PathBuf::from(m.experiment_path))
@@ -211,9 +237,10 @@ impl ResultsFolder {
                 dir.display()
             )));
         }
-        let manifest: Option<Manifest> = std::fs::read(dir.join(MANIFEST_JSON))
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok());
+        let manifest: Option<Manifest> =
+            crate::input::read_limited(&dir.join(MANIFEST_JSON), crate::input::MAX_RECORD_BYTES)
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok());
         let experiment = stored_experiment(dir)?;
         let runs = read_runs(&dir.join(RUNS_CSV))?;
         Ok(Self {

@@ -226,7 +226,7 @@ impl RecordStore {
 
 /// The record in `path`, if it is one this version reads.
 fn read_record(path: &Path) -> Option<RunRecord> {
-    let bytes = std::fs::read(path).ok()?;
+    let bytes = crate::input::read_limited(path, crate::input::MAX_RECORD_BYTES).ok()?;
     serde_json::from_slice::<StoredRun>(&bytes).ok()?.into_record()
 }
 

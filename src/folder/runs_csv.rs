@@ -172,7 +172,11 @@ pub fn read_runs(path: &Path) -> Result<Vec<RunRow>> {
     let [error, init] = [RUNS_COLUMNS[16], RUNS_COLUMNS[17]].map(|name| table.column(name));
     let params: Vec<(&ParamDecl, Option<usize>)> = PARAMS.iter().map(|d| (d, table.column(d.name))).collect();
     let mut runs = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     table.for_each(|c| {
+        if !seen.insert(c.text(id).to_string()) {
+            return Err(c.error("run_id", format!("run {} is listed twice", c.text(id))));
+        }
         let optional = |column: Option<usize>, absent: &str| column.map_or(absent, |i| c.text(i)).to_string();
         runs.push(RunRow {
             run_id: c.text(id).to_string(),

@@ -75,6 +75,9 @@ pub struct RunStates {
     pub vocab: Vec<String>,
 }
 
+/// The largest hidden-unit or vocabulary index a states table may hold, plus one.
+const MAX_INDEX: usize = 1 << 16;
+
 /// The recorded states by run id; a value missing from the file is `NaN`.
 pub fn read_states(path: &Path) -> Result<BTreeMap<String, RunStates>> {
     let mut table = Table::open(path)?;
@@ -83,6 +86,16 @@ pub fn read_states(path: &Path) -> Result<BTreeMap<String, RunStates>> {
     table.for_each(|c| {
         let p: usize = c.parse(position)?;
         let i: usize = c.parse(index)?;
+        // Sizes below come from these two numbers: bound them before anything is allocated.
+        if p >= crate::spec::MAX_RECORD_POSITIONS {
+            return Err(c.error(
+                "position",
+                format!("position {p} is not below {}", crate::spec::MAX_RECORD_POSITIONS),
+            ));
+        }
+        if i >= MAX_INDEX {
+            return Err(c.error("index", format!("index {i} is not below {MAX_INDEX}")));
+        }
         let v = f64::from(c.parse::<f32>(value)?);
         let run = states.entry(c.text(id).to_string()).or_default();
         if run.positions.len() <= p {

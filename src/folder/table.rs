@@ -12,7 +12,7 @@ pub(super) struct Table {
 
 impl Table {
     pub(super) fn open(path: &Path) -> Result<Self> {
-        let file = std::fs::File::open(path).map_err(|e| Error::io(path, "read", e))?;
+        let file = crate::input::open_regular(path).map_err(|e| Error::io(path, "read", e))?;
         let mut reader = csv::Reader::from_reader(file);
         let header = reader.headers().map_err(|e| csv_error(path, e))?.clone();
         Ok(Self {
@@ -85,8 +85,16 @@ impl Cells<'_> {
 
 fn csv_error(path: &Path, e: csv::Error) -> Error {
     let line = e.position().map(|p| p.line() as usize);
-    match e.into_kind() {
-        csv::ErrorKind::Io(io) => Error::io(path, "read", io),
-        kind => Error::config(path, line, None, format!("not a valid CSV file: {kind:?}")),
-    }
+    let message = match e.kind() {
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            format!("this row has {len} fields, the header has {expected_len}")
+        }
+        csv::ErrorKind::Utf8 { err, .. } => format!("field {} is not UTF-8 text", err.field() + 1),
+        csv::ErrorKind::Io(_) => match e.into_kind() {
+            csv::ErrorKind::Io(io) => return Error::io(path, "read", io),
+            _ => unreachable!("matched as an io error"),
+        },
+        _ => format!("not a valid CSV file: {e}"),
+    };
+    Error::config(path, line, None, message)
 }

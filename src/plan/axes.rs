@@ -50,6 +50,14 @@ fn parse_values(
                 if range.is_empty() {
                     return Err(file.error_at(&item_path, format!("seed range '{s}' is empty")));
                 }
+                // Counted before anything is allocated: `0..10000000000` must not reach memory.
+                let total = (range.end - range.start).saturating_add(out.len() as u64);
+                if total > MAX_RUNS as u64 {
+                    return Err(file.error_at(
+                        &item_path,
+                        format!("{total} seeds; a plan holds at most {MAX_RUNS} runs"),
+                    ));
+                }
                 out.extend(range.map(ParamValue::Seed));
                 continue;
             }
@@ -192,22 +200,71 @@ pub(super) fn excludes(file: &ExperimentFile) -> Result<Vec<Vec<ParamValue>>> {
     Ok(excludes)
 }
 
-/// The cartesian product of the axes, first axis slowest.
-pub(super) fn product(file: &ExperimentFile, axes: &[Axis]) -> Result<Vec<Assignment>> {
-    let mut combos: Vec<Assignment> = vec![Vec::new()];
+/// The number of points of the cartesian product of the axes, computed from their lengths
+/// (checked arithmetic), so that an oversized grid is refused before any of it is built.
+pub(super) fn product_size(file: &ExperimentFile, axes: &[Axis]) -> Result<usize> {
+    let size = axes
+        .iter()
+        .try_fold(1usize, |n, (_, values)| n.checked_mul(values.len()))
+        .filter(|&n| n <= MAX_RUNS);
+    size.ok_or_else(|| {
+        let lengths: Vec<String> = axes
+            .iter()
+            .filter(|(_, v)| v.len() > 1)
+            .map(|(p, v)| {
+                format!(
+                    "{} {}",
+                    v.len(),
+                    p.iter().map(|p| p.name()).collect::<Vec<_>>().join("+")
+                )
+            })
+            .collect();
+        file.error_at(
+            &[Seg::Key("grid")],
+            format!(
+                "the grid expands to more than {MAX_RUNS} runs ({}); a plan holds at most {MAX_RUNS}",
+                lengths.join(" x ")
+            ),
+        )
+    })
+}
+
+/// Calls `f` with every point of the cartesian product of the axes, first axis slowest, one
+/// point at a time (the product itself is never held), and the index of the first value that
+/// differs from the previous point's (0 for the first point): only the axes that turned are
+/// rebuilt, which for a million seeds is the seed alone.
+pub(super) fn for_each_combo(axes: &[Axis], mut f: impl FnMut(&[ParamValue], usize) -> Result<()>) -> Result<()> {
+    if axes.iter().any(|(_, values)| values.is_empty()) {
+        return Ok(());
+    }
+    let mut index = vec![0usize; axes.len()];
+    // Where each axis's values start in the point.
+    let mut starts = Vec::with_capacity(axes.len());
+    let mut combo: Vec<ParamValue> = Vec::new();
     for (_, values) in axes {
-        let mut next = Vec::with_capacity(combos.len() * values.len());
-        for combo in &combos {
-            for v in values {
-                let mut c = combo.clone();
-                c.extend(v.iter().cloned());
-                next.push(c);
+        starts.push(combo.len());
+        combo.extend(values[0].iter().cloned());
+    }
+    let mut changed = 0;
+    loop {
+        f(&combo, changed)?;
+        // The odometer: the last axis turns fastest.
+        let mut axis = axes.len();
+        loop {
+            if axis == 0 {
+                return Ok(());
             }
+            axis -= 1;
+            index[axis] += 1;
+            if index[axis] < axes[axis].1.len() {
+                break;
+            }
+            index[axis] = 0;
         }
-        combos = next;
-        if combos.len() > MAX_RUNS {
-            return Err(file.error_at(&[Seg::Key("grid")], "the grid expands to more than a million runs"));
+        changed = starts[axis];
+        combo.truncate(changed);
+        for ((_, values), &i) in axes[axis..].iter().zip(&index[axis..]) {
+            combo.extend(values[i].iter().cloned());
         }
     }
-    Ok(combos)
 }

@@ -1,5 +1,5 @@
 //! A run's identity, from the parameter declarations: the canonical configuration whose hash
-//! is its id, the key its group is found by, and the label a person reads.
+//! is its id, and the label a person reads (a group's key is in `runs`).
 
 use super::RunConfig;
 use crate::spec::{Identity, InitKind, InitValue, Param, ParamValue, PARAMS};
@@ -54,12 +54,6 @@ fn identity_json(value: &ParamValue) -> serde_json::Value {
         ParamValue::Init(InitValue::Kind(kind)) => kind.name().into_owned().into(),
         other => other.canonical().into(),
     }
-}
-
-/// What the runs of one group share, as one string: the canonical configuration without the
-/// seed (the dataset by name).
-pub(super) fn group_key(config: &RunConfig) -> String {
-    canonical_config(&config.dataset, config, 0)
 }
 
 /// `AbAcAd rnn(2) head=linear lr=0.1 epochs=200 on cpu`, plus ` init=torch` (and every

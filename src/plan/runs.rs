@@ -2,9 +2,8 @@
 //! dataset it trains on, weights files read once, run ids from the canonical configuration,
 //! groups by everything but the seed.
 
-use super::axes::Assignment;
-use super::identity::{canonical_config, group_key};
-use super::{GroupSpec, RunConfig, RunSpec};
+use super::identity::canonical_config;
+use super::{ConfigHash, GroupSpec, RunConfig, RunSpec};
 use crate::data::Dataset;
 use crate::error::Result;
 use crate::model::init_file::WeightsFile;
@@ -13,6 +12,7 @@ use crate::spec::{Axes, ExperimentFile, HeadKind, InitKind, InitValue, Param, Pa
 use serde_yaml_ng::Value;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 pub(super) struct Builder<'a> {
@@ -20,32 +20,116 @@ pub(super) struct Builder<'a> {
     datasets: &'a BTreeMap<String, Dataset>,
     runs: Vec<RunSpec>,
     groups: Vec<GroupSpec>,
-    group_of: HashMap<String, usize>,
-    ids: HashSet<String>,
+    /// Groups by the SHA-256 of their key (see `group`).
+    group_of: HashMap<[u8; 32], usize>,
+    /// The first 8 bytes of every run's hash: its id, as a number (already uniform, so it is
+    /// its own hash).
+    ids: HashSet<u64, BuildHasherDefault<IdentityHasher>>,
     fingerprints: HashMap<String, String>,
     /// Weights files by the path the experiment writes, read once.
     weight_files: HashMap<String, WeightsFile>,
+    /// The configuration of the previous assignment: consecutive assignments usually differ
+    /// in their seed only (the seed axis turns fastest), and then share everything else.
+    last: Option<Configured>,
+}
+
+/// Hashes a `u64` that is a digest's prefix as itself.
+#[derive(Default)]
+struct IdentityHasher(u64);
+
+impl Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// `n` in decimal digits, written into `buf`.
+fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return &buf[at..];
+        }
+    }
+}
+
+/// An assignment's configuration, everything but its seed worked out.
+struct Configured {
+    config: Arc<RunConfig>,
+    group: usize,
+    /// The canonical configuration's text before and after the seed's digits.
+    canonical: (String, String),
 }
 
 impl<'a> Builder<'a> {
-    pub(super) fn new(file: &'a ExperimentFile, datasets: &'a BTreeMap<String, Dataset>) -> Self {
+    /// A builder for a plan of at most `capacity` runs.
+    pub(super) fn new(file: &'a ExperimentFile, datasets: &'a BTreeMap<String, Dataset>, capacity: usize) -> Self {
         Self {
             file,
             datasets,
-            runs: Vec::new(),
+            runs: Vec::with_capacity(capacity),
             groups: Vec::new(),
             group_of: HashMap::new(),
-            ids: HashSet::new(),
+            ids: HashSet::with_capacity_and_hasher(capacity, Default::default()),
             fingerprints: HashMap::new(),
             weight_files: HashMap::new(),
+            last: None,
         }
     }
 
     /// Adds the run of one assignment of every parameter.
-    pub(super) fn add(&mut self, combo: &Assignment) -> Result<()> {
+    /// `changed`: the index of the first value of `combo` that may differ from the previous
+    /// assignment added.
+    pub(super) fn add(&mut self, combo: &[ParamValue], changed: usize) -> Result<()> {
+        let Some(&ParamValue::Seed(seed)) = combo.iter().rev().find(|v| v.param() == Param::Seed) else {
+            unreachable!("every parameter is set")
+        };
+        let last_config_value = combo.iter().rposition(|v| v.param() != Param::Seed);
+        let same = self.last.is_some() && last_config_value.is_none_or(|i| i < changed);
+        if !same {
+            self.last = Some(self.configure(combo)?);
+        }
+        let last = self.last.as_ref().expect("configured above");
+        let mut hasher = Sha256::new();
+        hasher.update(last.canonical.0.as_bytes());
+        let mut digits = [0u8; 20];
+        hasher.update(decimal(seed, &mut digits));
+        hasher.update(last.canonical.1.as_bytes());
+        let config_hash = ConfigHash(hasher.finalize().into());
+        let id = config_hash.id();
+        let number = u64::from_be_bytes(config_hash.0[..8].try_into().expect("8 bytes"));
+        if !self.ids.insert(number) {
+            return Err(self
+                .file
+                .error_at(&[Seg::Key("grid")], format!("run {id} appears twice in the expansion")));
+        }
+        self.groups[last.group].runs.push(self.runs.len());
+        self.runs.push(RunSpec {
+            id,
+            config_hash,
+            group: last.group,
+            config: last.config.clone(),
+            seed,
+        });
+        Ok(())
+    }
+
+    /// Everything about an assignment but its seed: configuration (checked against its
+    /// dataset), group, and the canonical text around the seed.
+    fn configure(&mut self, combo: &[ParamValue]) -> Result<Configured> {
         let get = |p: Param| combo.iter().find(|v| v.param() == p).expect("every parameter is set");
-        let (ParamValue::Dataset(dataset), ParamValue::Init(init_value), ParamValue::Seed(seed)) =
-            (get(Param::Dataset), get(Param::Init), get(Param::Seed))
+        let (ParamValue::Dataset(dataset), ParamValue::Init(init_value)) = (get(Param::Dataset), get(Param::Init))
         else {
             unreachable!("values are typed by their parameter")
         };
@@ -58,26 +142,14 @@ impl<'a> Builder<'a> {
             .entry(config.dataset.clone())
             .or_insert_with(|| ds.fingerprint())
             .clone();
-        let config_hash: String = Sha256::digest(canonical_config(&fingerprint, &config, *seed).as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        let id = config_hash[..16].to_string();
-        if !self.ids.insert(id.clone()) {
-            return Err(self
-                .file
-                .error_at(&[Seg::Key("grid")], format!("run {id} appears twice in the expansion")));
-        }
-        let group = self.group(&config, init_value)?;
-        self.groups[group].runs.push(self.runs.len());
-        self.runs.push(RunSpec {
-            id,
-            config_hash,
-            group,
+        let canonical = canonical_around_seed(&fingerprint, &config);
+        let config = Arc::new(config);
+        let group = self.group(&config, init_value, &canonical)?;
+        Ok(Configured {
             config,
-            seed: *seed,
-        });
-        Ok(())
+            group,
+            canonical,
+        })
     }
 
     /// The runs and groups, after the checks that need whole groups.
@@ -170,8 +242,20 @@ impl<'a> Builder<'a> {
     }
 
     /// The group of `config`, created on its first run (a weights file must fit its model).
-    fn group(&mut self, config: &RunConfig, init_value: &InitValue) -> Result<usize> {
-        let key = group_key(config);
+    /// Its key is its canonical text without the seed, plus the dataset's name (two datasets
+    /// of equal content are two groups), hashed: 32 bytes per group however many there are.
+    fn group(
+        &mut self,
+        config: &Arc<RunConfig>,
+        init_value: &InitValue,
+        canonical: &(String, String),
+    ) -> Result<usize> {
+        let mut hasher = Sha256::new();
+        for part in [config.dataset.as_str(), &canonical.0, &canonical.1] {
+            hasher.update((part.len() as u64).to_le_bytes());
+            hasher.update(part.as_bytes());
+        }
+        let key: [u8; 32] = hasher.finalize().into();
         if let Some(&g) = self.group_of.get(&key) {
             return Ok(g);
         }
@@ -189,13 +273,33 @@ impl<'a> Builder<'a> {
         };
         self.groups.push(GroupSpec {
             index: self.groups.len(),
-            config: config.clone(),
+            config: Arc::clone(config),
             init_file,
             runs: Vec::new(),
         });
         self.group_of.insert(key, self.groups.len() - 1);
         Ok(self.groups.len() - 1)
     }
+}
+
+/// The canonical configuration of `config` ([`canonical_config`]) split around its seed's
+/// digits: a run's text is the first part, its seed, the second part. Exact, because the seed
+/// is one number under one key and no other value holds the mark's digits (names enter as
+/// digests, numbers as themselves); `tests/plan.rs` compares ids with whole texts.
+fn canonical_around_seed(fingerprint: &str, config: &RunConfig) -> (String, String) {
+    const MARK: u64 = 9_876_543_210_123_456_789;
+    let text = canonical_config(fingerprint, config, MARK);
+    let mark = MARK.to_string();
+    let at = text
+        .find(&format!("\"seed\":{mark}"))
+        .expect("the seed is in the canonical text")
+        + "\"seed\":".len();
+    let parts = (text[..at].to_string(), text[at + mark.len()..].to_string());
+    debug_assert_eq!(
+        format!("{}0{}", parts.0, parts.1),
+        canonical_config(fingerprint, config, 0)
+    );
+    parts
 }
 
 /// Where the experiment names the weights file `rel`: `grid.init.file`, `grid.init[1].file`,

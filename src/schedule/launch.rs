@@ -112,7 +112,12 @@ pub fn train_with_fallback(
     let (lead, _) = launch.members[0];
     let records = train_launch(plan, launch, &mut |epoch| on_epoch(lead, epoch));
     let all_failed = records.iter().flatten().all(|r| r.status == RunStatus::Failed);
-    if launch.members.len() == 1 || !all_failed {
+    // A missing GPU stays missing: trying each group alone would only fail again.
+    let device_present = launch.members.iter().all(|(g, _)| match g.device {
+        crate::spec::DeviceSpec::Cuda(i) => crate::device::check_cuda(i).is_ok(),
+        _ => true,
+    });
+    if launch.members.len() == 1 || !all_failed || !device_present {
         return records;
     }
     launch

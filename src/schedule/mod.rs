@@ -4,12 +4,14 @@
 //! group-by-group fallback) into run records.
 
 mod launch;
+mod memory;
 mod pack;
 mod shard;
 
 pub use launch::{train_launch, train_runs, train_with_fallback};
+pub use memory::{replica_bytes, MemoryBudget};
 pub use pack::{pack, Launch, MAX_PACKED_REPLICAS};
-pub use shard::{LocalWorkers, Shard};
+pub use shard::{LocalWorkers, Shard, MAX_SHARDS};
 
 use crate::plan::Plan;
 use crate::spec::DeviceSpec;

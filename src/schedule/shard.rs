@@ -6,6 +6,9 @@ use super::{blocks, cost, cuda_of, Block};
 use crate::error::{Error, Result};
 use crate::plan::Plan;
 
+/// The most slices a plan is cut into: as many as the largest plan has runs.
+pub const MAX_SHARDS: usize = 1_000_000;
+
 /// Slice `index` of `count` disjoint slices of a plan. The unit is a [`Block`]: a whole group
 /// (the seeds of one configuration, trained as one replica batch), or, when a group alone is a
 /// large part of the work, a part of its seeds. Replicas never interact, so training a group in
@@ -17,15 +20,19 @@ pub struct Shard {
 }
 
 impl Shard {
-    /// Parses `I/N` with `0 <= I < N`.
+    /// Parses `I/N` with `0 <= I < N <= MAX_SHARDS`.
     pub fn parse(s: &str) -> Result<Self> {
-        let bad = || Error::Other(format!("--shard {s}: expected I/N with 0 <= I < N, e.g. 0/4"));
+        let bad = || {
+            Error::Other(format!(
+                "--shard {s}: expected I/N with 0 <= I < N <= {MAX_SHARDS}, e.g. 0/4"
+            ))
+        };
         let (i, n) = s.split_once('/').ok_or_else(bad)?;
         let shard = Shard {
             index: i.trim().parse().map_err(|_| bad())?,
             count: n.trim().parse().map_err(|_| bad())?,
         };
-        if shard.count == 0 || shard.index >= shard.count {
+        if shard.count == 0 || shard.index >= shard.count || shard.count > MAX_SHARDS {
             return Err(bad());
         }
         Ok(shard)

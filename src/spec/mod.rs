@@ -16,8 +16,10 @@ pub use figures::FiguresSpec;
 pub use filter::{Condition, Filter, Op};
 pub use locate::{locate, Seg};
 pub use params::{cell_title, Identity, ParamDecl, ParamDefault, PARAMS};
-pub use schema::{Axes, CheckSpec, DatasetSpec, Experiment, RecordSpec, TokenKind};
-pub use values::{fmt_f64, CellKind, DeviceSpec, HeadKind, InitKind, InitValue, Param, ParamValue, WeightsDigest};
+pub use schema::{Axes, CheckSpec, DatasetSpec, Experiment, RecordSpec, TokenKind, MAX_RECORD_POSITIONS};
+pub use values::{
+    fmt_f64, CellKind, DeviceSpec, HeadKind, InitKind, InitValue, Param, ParamValue, WeightsDigest, MAX_EPOCHS,
+};
 
 use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
@@ -41,14 +43,28 @@ pub(crate) fn yaml_error(path: &Path, e: serde_yaml_ng::Error) -> Error {
     Error::config(path, line, None, message)
 }
 
+/// Refuses YAML nested deeper than [`crate::input::MAX_YAML_DEPTH`] before it is parsed.
+pub(crate) fn check_depth(path: &Path, source: &str) -> Result<()> {
+    match crate::input::yaml_too_deep(source) {
+        Some(line) => Err(Error::config(
+            path,
+            Some(line),
+            None,
+            format!("nested more than {} levels deep", crate::input::MAX_YAML_DEPTH),
+        )),
+        None => Ok(()),
+    }
+}
+
 impl ExperimentFile {
     /// Reads and structurally parses an experiment file. Semantic checks live in `plan`.
     pub fn load(path: &Path) -> Result<Self> {
-        let source = std::fs::read_to_string(path).map_err(|e| Error::io(path, "read experiment file", e))?;
+        let source = crate::input::read_text(path, "read experiment file", crate::input::MAX_EXPERIMENT_BYTES)?;
         Self::from_source(path, source)
     }
 
     pub fn from_source(path: &Path, source: String) -> Result<Self> {
+        check_depth(path, &source)?;
         let experiment: Experiment = serde_yaml_ng::from_str(&source).map_err(|e| yaml_error(path, e))?;
         Ok(Self {
             path: path.to_path_buf(),

@@ -114,6 +114,9 @@ pub struct RecordSpec {
     pub positions: usize,
 }
 
+/// The most positions whose states a run records (and a states table may hold).
+pub const MAX_RECORD_POSITIONS: usize = 100_000;
+
 fn default_positions() -> usize {
     15
 }

@@ -5,6 +5,9 @@ use std::borrow::Cow;
 use std::fmt;
 
 /// The recurrent cell a run trains.
+/// The most epochs a run may train (and a curves table may hold).
+pub const MAX_EPOCHS: usize = 10_000_000;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CellKind {
@@ -298,11 +301,13 @@ impl ParamValue {
             Value::Number(n) => n.as_u64(),
             _ => None,
         };
+        // One line whatever the value: a list in flow style, a string with escapes.
         let shown = || match v {
-            Value::String(s) => format!("'{s}'"),
-            other => serde_yaml_ng::to_string(other)
+            Value::String(s) => format!("'{}'", s.escape_debug()),
+            Value::Number(_) | Value::Bool(_) | Value::Null => serde_yaml_ng::to_string(v)
                 .map(|s| s.trim().to_string())
                 .unwrap_or_else(|_| "?".into()),
+            other => serde_json::to_string(other).unwrap_or_else(|_| "?".into()),
         };
         match param {
             Param::Dataset => as_str()
@@ -332,8 +337,11 @@ impl ParamValue {
                 _ => Err(format!("learning rate must be a positive number, got {}", shown())),
             },
             Param::Epochs => match as_uint() {
-                Some(n) if (1..=10_000_000).contains(&n) => Ok(ParamValue::Epochs(n as usize)),
-                _ => Err(format!("epochs must be a positive integer, got {}", shown())),
+                Some(n) if (1..=MAX_EPOCHS as u64).contains(&n) => Ok(ParamValue::Epochs(n as usize)),
+                _ => Err(format!(
+                    "epochs must be an integer from 1 to {MAX_EPOCHS}, got {}",
+                    shown()
+                )),
             },
             Param::Head => match as_str().as_deref() {
                 Some("linear") => Ok(ParamValue::Head(HeadKind::Linear)),

@@ -11,7 +11,7 @@
 
 use super::progress::{Event, Reporter};
 use super::wire::Relay;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, EXIT_CONFIG, EXIT_FAILED, EXIT_OK};
 use crate::folder::ResultsDir;
 use crate::plan::Plan;
 use crate::schedule::{LocalWorkers, Shard};
@@ -44,19 +44,35 @@ pub(super) fn exit_with_parent() {
     });
 }
 
+/// What came out of the worker processes.
+struct ShardsDone {
+    /// Workers that ended without finishing (killed, crashed): their runs train in the parent.
+    unfinished: usize,
+    /// The first error a worker reported before exiting with a configuration or I/O error
+    /// status: retrying in the parent could not help (a full disk, an unreadable file).
+    error: Option<String>,
+}
+
+/// A line a worker wrote.
+enum WorkerLine {
+    Progress(String),
+    Stderr(String),
+}
+
 /// Runs shard i/N of `experiment` in worker i, for i in 0..N, and waits for all of them,
 /// handing each line a worker writes on stdout to `on_line` with the worker's number (from 1).
-/// Returns how many workers exited unsuccessfully.
+/// A worker's error line is held back (every worker may hit the same full disk), its other
+/// stderr lines pass through.
 fn run_shards(
     experiment: &Path,
     out: &Path,
     jobs: usize,
     force: bool,
     on_line: &mut dyn FnMut(usize, &str),
-) -> Result<usize> {
+) -> Result<ShardsDone> {
     let exe = std::env::current_exe().map_err(|e| Error::Other(format!("cannot locate this binary: {e}")))?;
     let mut children = Vec::with_capacity(jobs);
-    let (lines, received) = std::sync::mpsc::channel::<(usize, String)>();
+    let (lines, received) = std::sync::mpsc::channel::<(usize, WorkerLine)>();
     for i in 0..jobs {
         let shard = Shard { index: i, count: jobs };
         let mut cmd = Command::new(&exe);
@@ -69,7 +85,8 @@ fn run_shards(
             .env(WORKER_ENV, format!("{}/{}", shard.index + 1, shard.count))
             // Kept open until the worker is waited for; see `exit_with_parent`.
             .stdin(Stdio::piped())
-            .stdout(Stdio::piped());
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         if force {
             cmd.arg("--force");
         }
@@ -77,33 +94,55 @@ fn run_shards(
             .spawn()
             .map_err(|e| Error::Other(format!("cannot start a worker process: {e}")))?;
         let stdout = child.stdout.take().expect("piped stdout");
-        let lines = lines.clone();
-        // Ends when the worker exits (end of its stdout).
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(std::io::Result::ok) {
-                if lines.send((i + 1, line)).is_err() {
-                    break;
-                }
-            }
-        });
+        let stderr = child.stderr.take().expect("piped stderr");
+        // Each ends when the worker exits (end of its output).
+        forward(stdout, i + 1, WorkerLine::Progress, lines.clone());
+        forward(stderr, i + 1, WorkerLine::Stderr, lines.clone());
         children.push(child);
     }
     drop(lines);
+    let mut errors: Vec<Option<String>> = vec![None; jobs];
     for (worker, line) in received {
-        on_line(worker, &line);
+        match line {
+            WorkerLine::Progress(line) => on_line(worker, &line),
+            WorkerLine::Stderr(line) => match line.strip_prefix("error: ") {
+                Some(e) => errors[worker - 1] = Some(e.to_string()),
+                None => eprintln!("{line}"),
+            },
+        }
     }
     // `wait` would close a child's stdin first; the pipes stay open until every worker is done.
     let pipes: Vec<_> = children.iter_mut().map(|c| c.stdin.take()).collect();
-    let mut failed = 0;
-    for mut child in children {
-        match child.wait() {
-            // Exit 1 means the worker finished but some runs failed; the final pass retries them.
-            Ok(status) if matches!(status.code(), Some(0) | Some(1)) => {}
-            _ => failed += 1,
+    let mut done = ShardsDone {
+        unfinished: 0,
+        error: None,
+    };
+    for (mut child, error) in children.into_iter().zip(errors) {
+        match child.wait().map(|s| s.code()) {
+            // Exit 1 means the worker finished but some runs failed (recorded as failed).
+            Ok(Some(EXIT_OK | EXIT_FAILED)) => {}
+            Ok(Some(EXIT_CONFIG)) if error.is_some() => done.error = done.error.or(error),
+            _ => done.unfinished += 1,
         }
     }
     drop(pipes);
-    Ok(failed)
+    Ok(done)
+}
+
+/// Sends every line of `from` to `to`, tagged with the worker's number, on a thread of its own.
+fn forward(
+    from: impl std::io::Read + Send + 'static,
+    worker: usize,
+    tag: fn(String) -> WorkerLine,
+    to: std::sync::mpsc::Sender<(usize, WorkerLine)>,
+) {
+    std::thread::spawn(move || {
+        for line in BufReader::new(from).lines().map_while(std::io::Result::ok) {
+            if to.send((worker, tag(line))).is_err() {
+                break;
+            }
+        }
+    });
 }
 
 /// What the worker processes did, for the final pass in the parent.
@@ -114,6 +153,8 @@ pub(super) struct WorkersDone {
     /// A worker died under `--force`: records of runs it never retrained are the old ones,
     /// so the final pass retrains everything, as `--force` promises.
     pub retrain_all: bool,
+    /// Every worker finished: each failed record is a failure of this sweep, not to retry now.
+    pub all_finished: bool,
 }
 
 /// Trains the unfinished runs of `plan` in `workers` worker processes, relaying their progress
@@ -140,16 +181,23 @@ pub(super) fn train_in_workers(
         out: &results.path,
     });
     let mut relay = Relay::new(plan, workers, &unfinished);
-    let failed = run_shards(experiment, &results.path, workers, force, &mut |worker, line| {
+    let done = run_shards(experiment, &results.path, workers, force, &mut |worker, line| {
         relay.line(worker, line, reporter)
     })?;
-    if failed > 0 {
-        eprintln!("{failed} worker process(es) did not finish; their unfinished runs train now");
+    if let Some(error) = done.error {
+        return Err(Error::Other(error));
+    }
+    if done.unfinished > 0 {
+        eprintln!(
+            "{} worker process(es) did not finish; their unfinished runs train now",
+            done.unfinished
+        );
     }
     Ok(Some(WorkersDone {
         finished_before,
         seconds: started.elapsed().as_secs_f64(),
-        retrain_all: failed > 0 && force,
+        retrain_all: done.unfinished > 0 && force,
+        all_finished: done.unfinished == 0,
     }))
 }
 

@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::folder::{Manifest, RecordStore, ResultsDir};
 use crate::plan::Plan;
 use crate::record::{RunRecord, RunStatus};
-use crate::schedule::{self, Block, Shard};
+use crate::schedule::{self, Block, MemoryBudget, Shard};
 use crate::spec::ExperimentFile;
 use crate::stats::{GroupStats, Outcome};
 use std::collections::HashMap;
@@ -100,6 +100,7 @@ pub fn run(
         force,
         workers: None,
         workers_seconds: 0.0,
+        keep_failed: false,
     };
     match role {
         Role::LocalWorker(_) => jobs::exit_with_parent(),
@@ -112,6 +113,7 @@ pub fn run(
                     if !done.retrain_all {
                         pass.force = false;
                         pass.workers = Some(done.finished_before);
+                        pass.keep_failed = done.all_finished;
                     }
                 }
             }
@@ -144,6 +146,9 @@ struct Pass<'a> {
     workers: Option<usize>,
     /// The workers' time, part of the sweep's.
     workers_seconds: f64,
+    /// Every `--jobs` worker finished, so each failed record is a run tried in this sweep:
+    /// kept as failed (the next sweep retries it), not retried at once.
+    keep_failed: bool,
 }
 
 impl Pass<'_> {
@@ -183,8 +188,14 @@ impl Pass<'_> {
             })
             .filter(|(_, pending): &(_, Vec<usize>)| !pending.is_empty())
             .collect();
-        for launch in schedule::pack(plan, pending) {
-            trained_now += self.train(&launch, &store, &mut done, reporter)?;
+        // Local workers share this machine's memory.
+        let processes = match self.role {
+            Role::LocalWorker(shard) => shard.count,
+            _ => 1,
+        };
+        let budget = MemoryBudget::of_this_machine(processes).map_err(Error::Other)?;
+        for launch in budget.fit(plan, schedule::pack(plan, pending)) {
+            trained_now += self.train(&launch, &budget, &store, &mut done, reporter)?;
         }
         let records: Vec<RunRecord> = done.into_iter().flatten().collect();
         let manifest = Manifest::new(
@@ -202,11 +213,7 @@ impl Pass<'_> {
             Role::LocalWorker(_) => {}
         }
         reporter.event(&Event::SweepFinished {
-            tally: SweepTally {
-                runs: records.len(),
-                succeeded: records.iter().filter(|r| r.succeeded()).count(),
-                failed: records.iter().filter(|r| r.status == RunStatus::Failed).count(),
-            },
+            tally: SweepTally::of(&records),
             trained_now,
             seconds: self.workers_seconds + started.elapsed().as_secs_f64(),
         });
@@ -214,6 +221,7 @@ impl Pass<'_> {
     }
 
     /// The stored, finished records of the runs in `blocks` (none with `force`), by plan index.
+    /// With `keep_failed`, failed records count too.
     fn resumed(&self, store: &RecordStore, blocks: &[Block]) -> Result<Vec<Option<RunRecord>>> {
         let mut done: Vec<Option<RunRecord>> = vec![None; self.plan.runs.len()];
         if self.force {
@@ -222,7 +230,7 @@ impl Pass<'_> {
         let mut stored: HashMap<String, RunRecord> = store.load_all()?;
         for &i in blocks.iter().flat_map(|b| b.runs.iter()) {
             if let Some(record) = stored.remove(&self.plan.runs[i].id) {
-                if record.status != RunStatus::Failed {
+                if record.status != RunStatus::Failed || self.keep_failed {
                     done[i] = Some(record);
                 }
             }
@@ -245,6 +253,7 @@ impl Pass<'_> {
     fn train(
         &self,
         launch: &schedule::Launch<'_>,
+        budget: &MemoryBudget,
         store: &RecordStore,
         done: &mut [Option<RunRecord>],
         reporter: &mut dyn Reporter,
@@ -264,9 +273,21 @@ impl Pass<'_> {
             });
         }
         let launch_started = Instant::now();
-        let records = schedule::train_with_fallback(self.plan, launch, &mut |group, epoch| {
-            reporter.event(&Event::Epoch { group, epoch })
-        });
+        let records = match budget.refuse(self.plan, launch) {
+            Some(why) => launch
+                .members
+                .iter()
+                .map(|(_, pending)| {
+                    pending
+                        .iter()
+                        .map(|&ri| RunRecord::failed(self.plan.runs[ri].clone(), why.clone()))
+                        .collect()
+                })
+                .collect(),
+            None => schedule::train_with_fallback(self.plan, launch, &mut |group, epoch| {
+                reporter.event(&Event::Epoch { group, epoch })
+            }),
+        };
         store.save_all(records.iter().flatten())?;
         for ((_, pending), records) in launch.members.iter().zip(&records) {
             for (&ri, record) in pending.iter().zip(records) {

@@ -67,8 +67,25 @@ pub enum Event<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SweepTally {
     pub runs: usize,
+    /// Trained to a finite loss (`ok`), some of them to 100% accuracy (`succeeded`).
+    pub ok: usize,
     pub succeeded: usize,
+    pub diverged: usize,
     pub failed: usize,
+}
+
+impl SweepTally {
+    pub fn of(records: &[crate::record::RunRecord]) -> Self {
+        use crate::record::RunStatus;
+        let count = |status: RunStatus| records.iter().filter(|r| r.status == status).count();
+        Self {
+            runs: records.len(),
+            ok: count(RunStatus::Ok),
+            succeeded: records.iter().filter(|r| r.succeeded()).count(),
+            diverged: count(RunStatus::Diverged),
+            failed: count(RunStatus::Failed),
+        }
+    }
 }
 
 pub trait Reporter {
@@ -103,8 +120,8 @@ fn packed_line(groups: usize, runs: usize) -> String {
 
 fn finished_line(tally: &SweepTally, trained_now: usize, seconds: f64) -> String {
     format!(
-        "finished: {} runs ({trained_now} trained now, {seconds:.1} s): {} succeeded (100% accuracy), {} failed",
-        tally.runs, tally.succeeded, tally.failed
+        "finished: {} runs ({trained_now} trained now, {seconds:.1} s): {} ok ({} at 100% accuracy), {} diverged, {} failed",
+        tally.runs, tally.ok, tally.succeeded, tally.diverged, tally.failed
     )
 }
 
@@ -348,7 +365,9 @@ pub(super) mod tests {
             Event::SweepFinished {
                 tally: SweepTally {
                     runs: 6,
+                    ok: 4,
                     succeeded: 1,
+                    diverged: 1,
                     failed: 1,
                 },
                 trained_now: 3,
@@ -362,7 +381,7 @@ pub(super) mod tests {
              [1/2] training AbAcAd rnn(2) head=linear lr=0.1 epochs=5 on cpu (3 runs)\n\
              [1/2] done in 0.50 s: 1/3 succeeded, median final loss inf, 1 diverged, 1 FAILED: cuda:0: no GPU\n\
              worker 2/3: [1/2] done in 0.50 s: 1/3 succeeded, median final loss inf, 1 diverged, 1 FAILED: cuda:0: no GPU\n\
-             finished: 6 runs (3 trained now, 1.3 s): 1 succeeded (100% accuracy), 1 failed\n"
+             finished: 6 runs (3 trained now, 1.3 s): 4 ok (1 at 100% accuracy), 1 diverged, 1 failed\n"
         );
     }
 }

@@ -95,7 +95,7 @@ impl WeightsFile {
     /// result, for the caller to report at the experiment's `init` line; a malformed file is a
     /// located error in the weights file.
     pub fn load(path: &Path) -> std::io::Result<Result<Self>> {
-        let bytes = std::fs::read(path)?;
+        let bytes = crate::input::read_limited(path, crate::input::MAX_DATA_BYTES)?;
         let digest = WeightsDigest::of(&bytes);
         Ok(match String::from_utf8(bytes) {
             Ok(source) => Self::parse(path, source, digest),

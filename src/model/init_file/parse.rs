@@ -18,6 +18,7 @@ fn known_parameters(section: &str) -> &'static [&'static str] {
 
 impl WeightsFile {
     pub(super) fn parse(path: &Path, source: String, digest: WeightsDigest) -> Result<Self> {
+        crate::spec::check_depth(path, &source)?;
         let root: Value = serde_yaml_ng::from_str(&source).map_err(|e| crate::spec::yaml_error(path, e))?;
         let at = |keys: &[&str], message: String| {
             Error::config(path, line_of(&source, keys).or(Some(1)), Some(&keys.join(".")), message)
