@@ -91,10 +91,13 @@ fn a_folder_in_use_is_refused_and_a_dead_holder_blocks_nothing() {
     write(&out, ".sweeplab.lock", "pid 999999999 (sweeplab sweep)\n");
     write(&out, ".runs.csv.4242.tmp", "half a table");
     write(&out, ".manifest.json.4242.tmp", "half a manifest");
+    std::fs::create_dir(out.join("runs")).unwrap();
+    write(&out.join("runs"), ".0123456789abcdef.4242.json.tmp", "half a record");
     let quick = experiment(dir.path(), "slow", 3);
     let (code, stderr) = run(&mut sweep(&quick, &out));
     assert_eq!(code, Some(0), "{stderr}");
     assert!(!out.join(".runs.csv.4242.tmp").exists() && !out.join(".manifest.json.4242.tmp").exists());
+    assert!(!out.join("runs/.0123456789abcdef.4242.json.tmp").exists());
 
     // A live holder: a long sweep into the same folder.
     let slow = experiment(dir.path(), "slow", 200_000);

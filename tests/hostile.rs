@@ -287,7 +287,20 @@ fn edited_tables_give_located_errors() {
     );
     std::fs::write(out.join("states.csv"), states).unwrap();
 
-    let runs = edit("runs.csv", &|t| format!("{t}{}\n", second_line(t)));
+    let runs = edit("runs.csv", &|t| {
+        let header: Vec<&str> = t.lines().next().unwrap().split(',').collect();
+        let hidden = header.iter().position(|h| *h == "hidden").unwrap();
+        let line = second_line(t);
+        let mut cells: Vec<&str> = line.split(',').collect();
+        cells[hidden] = "1000000000000";
+        t.replacen(&line, &cells.join(","), 1)
+    });
+    assert_one_error(
+        run(sweeplab().arg("plot").arg(&out)),
+        "runs.csv:2: hidden: 1000000000000 is more than",
+    );
+    std::fs::write(out.join("runs.csv"), &runs).unwrap();
+    edit("runs.csv", &|t| format!("{t}{}\n", second_line(t)));
     assert_one_error(run(sweeplab().arg("report").arg(&out)), "runs.csv:4: run_id: run");
     assert_one_error(run(sweeplab().arg("report").arg(&out)), "is listed twice");
     std::fs::write(out.join("runs.csv"), &runs).unwrap();

@@ -44,7 +44,7 @@ pub(super) enum Command {
         #[arg(long)]
         force: bool,
         /// The folder holds another experiment's results: delete them (and only them) first.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "shard")]
         replace: bool,
         /// Train only slice I of N disjoint slices of the plan (blocks of one group's seeds).
         #[arg(long, value_name = "I/N", conflicts_with = "jobs")]

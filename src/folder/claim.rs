@@ -184,10 +184,11 @@ fn clear(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Deletes the temporary files of killed writes (`.<name>.<pid>.tmp[.ext]`) in `dir` and its
-/// figures folder. Only under the exclusive lock: then no write is in flight.
+/// Deletes the temporary files of killed writes (`.<name>.<pid>.tmp[.ext]`) in `dir`, its
+/// figures and its run records. Only under the exclusive lock: then no write is in flight
+/// (cluster tasks, under the shared lock, never delete).
 pub fn remove_temporaries(dir: &Path) {
-    for folder in [dir.to_path_buf(), dir.join(FIGURES_DIR)] {
+    for folder in [dir.to_path_buf(), dir.join(FIGURES_DIR), dir.join(RECORDS_DIR)] {
         let Ok(entries) = std::fs::read_dir(&folder) else {
             continue;
         };

@@ -176,18 +176,6 @@ impl RecordStore {
         Ok(())
     }
 
-    /// Deletes temporary files left by writes that were killed. Only for a process that owns
-    /// the folder: a shard worker beside others would delete their writes in flight.
-    pub fn remove_temporaries(&self) {
-        if let Ok(entries) = std::fs::read_dir(&self.dir) {
-            for entry in entries.flatten() {
-                if entry.file_name().to_string_lossy().ends_with(".json.tmp") {
-                    let _ = std::fs::remove_file(entry.path());
-                }
-            }
-        }
-    }
-
     /// Whether a record file of run `run_id` exists (readable or not).
     pub fn contains(&self, run_id: &str) -> bool {
         self.path_of(run_id).exists()

@@ -185,10 +185,10 @@ pub fn read_runs(path: &Path) -> Result<Vec<RunRow>> {
             dataset: c.text(dataset).to_string(),
             cell: CellKind::parse(c.text(cell))
                 .ok_or_else(|| c.error("cell", format!("unknown cell type `{}`", c.text(cell))))?,
-            hidden: c.parse(hidden)?,
+            hidden: c.parse_at_most(hidden, crate::spec::MAX_HIDDEN)?,
             seed: c.parse(seed)?,
             device: c.text(device).to_string(),
-            epochs: c.parse(epochs)?,
+            epochs: c.parse_at_most(epochs, crate::spec::MAX_EPOCHS)? as u64,
             lr: c.text(lr).to_string(),
             head: c.text(head).to_string(),
             final_loss: c.parse(loss)?,

@@ -77,6 +77,18 @@ impl Cells<'_> {
         })
     }
 
+    /// A count parsed and bounded: sizes are later allocated from it.
+    pub(super) fn parse_at_most(&self, column: usize, max: usize) -> Result<usize> {
+        let n: usize = self.parse(column)?;
+        if n > max {
+            return Err(self.error(
+                self.header.get(column).unwrap_or("?"),
+                format!("{n} is more than the largest allowed, {max}"),
+            ));
+        }
+        Ok(n)
+    }
+
     /// An error located at this record's line and the column `field`.
     pub(super) fn error(&self, field: &str, message: impl Into<String>) -> Error {
         Error::config(self.path, self.line, Some(field), message)

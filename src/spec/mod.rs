@@ -19,6 +19,7 @@ pub use params::{cell_title, Identity, ParamDecl, ParamDefault, PARAMS};
 pub use schema::{Axes, CheckSpec, DatasetSpec, Experiment, RecordSpec, TokenKind, MAX_RECORD_POSITIONS};
 pub use values::{
     fmt_f64, CellKind, DeviceSpec, HeadKind, InitKind, InitValue, Param, ParamValue, WeightsDigest, MAX_EPOCHS,
+    MAX_HIDDEN,
 };
 
 use crate::error::{Error, Result};

@@ -7,6 +7,8 @@ use std::fmt;
 /// The recurrent cell a run trains.
 /// The most epochs a run may train (and a curves table may hold).
 pub const MAX_EPOCHS: usize = 10_000_000;
+/// The largest hidden size (figures size their grids by it).
+pub const MAX_HIDDEN: usize = 4096;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -319,9 +321,9 @@ impl ParamValue {
                 .ok_or_else(|| format!("unknown cell type {} (expected memoryless, rnn, lstm or gru)", shown())),
             Param::Hidden => match as_uint() {
                 Some(0) => Err("hidden size must be at least 1, got 0".into()),
-                Some(n) if n <= 4096 => Ok(ParamValue::Hidden(n as usize)),
+                Some(n) if n <= MAX_HIDDEN as u64 => Ok(ParamValue::Hidden(n as usize)),
                 _ => Err(format!(
-                    "hidden size must be an integer from 1 to 4096, got {}",
+                    "hidden size must be an integer from 1 to {MAX_HIDDEN}, got {}",
                     shown()
                 )),
             },

@@ -157,10 +157,6 @@ impl Pass<'_> {
         let started_at = SystemTime::now() - Duration::from_secs_f64(self.workers_seconds.max(0.0));
         let (plan, results) = (self.plan, self.results);
         let store = RecordStore::open(&results.path)?;
-        if matches!(self.role, Role::Whole { .. }) {
-            // This process owns the folder: leftovers of killed writes can go.
-            store.remove_temporaries();
-        }
         let blocks = self.role.blocks(plan);
         let mut done = self.resumed(&store, &blocks)?;
         let found = done.iter().flatten().count();
