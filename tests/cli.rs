@@ -173,7 +173,7 @@ fn bad_input_exits_2_with_a_clear_message_and_keeps_earlier_results() {
     let good_grid = "grid:\n  cell: rnn\n  hidden: 2\n  seed: 0\n  lr: 0.1\n  epochs: 2\n";
     let cases: Vec<(&str, String, &str)> = vec![
         ("malformed.yaml", "name: bad\ndatasets: [\n".into(), "malformed.yaml:"),
-        ("unknown_key.yaml", base(&format!("{good_grid}  optimizer: sgd\n")), "unknown_key.yaml:12: grid.optimizer: unknown parameter 'optimizer' (expected one of dataset, cell, hidden"),
+        ("unknown_key.yaml", base(&format!("{good_grid}  optimiser: sgd\n")), "unknown_key.yaml:12: grid.optimiser: unknown parameter 'optimiser' (expected one of dataset, cell, hidden"),
         ("unknown_cell.yaml", base("grid:\n  cell: transformer\n  hidden: 2\n  seed: 0\n  lr: 0.1\n  epochs: 2\n"), "unknown_cell.yaml:7: grid.cell: unknown cell type 'transformer'"),
         ("hidden0.yaml", base("grid:\n  cell: rnn\n  hidden: 0\n  seed: 0\n  lr: 0.1\n  epochs: 2\n"), "hidden0.yaml:8: grid.hidden: hidden size must be at least 1"),
         ("empty.yaml", format!("name: bad\ndatasets:\n  - name: d\n    text: \"\"\n{good_grid}"), "empty.yaml:4: datasets[0].text: text has 0 token(s)"),

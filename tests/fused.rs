@@ -343,6 +343,7 @@ fn torch_runs_batched_equal_each_run_alone() {
                 init: &init,
                 keep_positions: 4,
                 optimizer: train::OptimizerKind::Torch,
+                options: Default::default(),
                 kernel: Kernel::Fused,
             };
             train::train::<AB>(&job, &Default::default(), &mut |_| {})

@@ -39,7 +39,15 @@ fn named_parameters() -> Vec<Named> {
 /// groups that differ in nothing shown, the first three parameters are named.
 pub fn group_labels(groups: &[Group]) -> Vec<String> {
     let named = named_parameters();
-    let describe = |g: &Group, (p, label): &Named| label(&g.first().value(*p));
+    // An empty cell: the parameter does not apply to the group (`momentum` of Adam).
+    let describe = |g: &Group, (p, label): &Named| {
+        let value = g.first().value(*p);
+        if value.is_empty() {
+            String::new()
+        } else {
+            label(&value)
+        }
+    };
     let varying: Vec<&Named> = named
         .iter()
         .filter(|n| {
@@ -54,7 +62,10 @@ pub fn group_labels(groups: &[Group]) -> Vec<String> {
     };
     groups
         .iter()
-        .map(|g| shown.iter().map(|n| describe(g, n)).collect::<Vec<_>>().join(" · "))
+        .map(|g| {
+            let parts: Vec<String> = shown.iter().map(|n| describe(g, n)).filter(|d| !d.is_empty()).collect();
+            parts.join(" · ")
+        })
         .collect()
 }
 

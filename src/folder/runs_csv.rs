@@ -75,11 +75,10 @@ impl Export for RunsCsv {
                 r.error.clone(),
                 s.init.name().to_string(),
             ];
-            w.write_record(
-                fixed
-                    .into_iter()
-                    .chain(later.iter().map(|d| s.value(d.param).canonical())),
-            )?;
+            w.write_record(fixed.into_iter().chain(later.iter().map(|d| match s.applies(d.param) {
+                true => s.value(d.param).canonical(),
+                false => String::new(),
+            })))?;
         }
         w.flush()
     }

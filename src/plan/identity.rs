@@ -74,7 +74,8 @@ pub fn group_label(value: &dyn Fn(Param) -> String, with_device: bool) -> String
     }
     for decl in PARAMS.iter().filter(|d| d.identity == Identity::UnlessDefault) {
         let text = value(decl.param);
-        if Some(&text) != decl.default_value().map(|v| v.canonical()).as_ref() {
+        // Empty: at the run's default, or not applying to it.
+        if !text.is_empty() && Some(&text) != decl.default_value().map(|v| v.canonical()).as_ref() {
             label.push_str(&format!(" {}={text}", decl.name));
         }
     }

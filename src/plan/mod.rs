@@ -17,7 +17,8 @@ use crate::data::{self, Dataset};
 use crate::error::Result;
 use crate::model::init_file::GivenWeights;
 use crate::spec::{
-    CellKind, DeviceSpec, ExperimentFile, HeadKind, InitKind, InitValue, Param, ParamValue, RecordSpec, Seg,
+    CellKind, DeviceSpec, ExperimentFile, HeadKind, InitKind, InitValue, OptimizerSpec, Param, ParamValue, RecordSpec,
+    Seg,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -36,6 +37,9 @@ pub struct RunConfig {
     /// Absent in records written before `init` existed: sweeplab's own.
     #[serde(default)]
     pub init: InitKind,
+    /// Absent in records written before optimisers were options: Adam.
+    #[serde(default)]
+    pub optimizer: OptimizerSpec,
 }
 
 impl RunConfig {
@@ -51,7 +55,14 @@ impl RunConfig {
             Param::Head => ParamValue::Head(self.head),
             Param::Init => ParamValue::Init(InitValue::Kind(self.init)),
             Param::Seed => return None,
+            p => return self.optimizer.value(p),
         })
+    }
+
+    /// Whether `p` means anything for this run (`momentum` does not for Adam): a parameter
+    /// that does not is at its default, and runs.csv leaves its cell empty.
+    pub fn applies(&self, p: Param) -> bool {
+        self.optimizer.optimizer.takes(p)
     }
 
     /// The configuration of an assignment of every parameter (`init` already resolved).
@@ -65,8 +76,12 @@ impl RunConfig {
             epochs: 0,
             head: HeadKind::Linear,
             init,
+            optimizer: OptimizerSpec::default(),
         };
         for value in values {
+            if config.optimizer.set(value) {
+                continue;
+            }
             match value {
                 ParamValue::Dataset(d) => config.dataset = d.clone(),
                 ParamValue::Cell(c) => config.cell = *c,
@@ -75,7 +90,7 @@ impl RunConfig {
                 ParamValue::Lr(l) => config.lr = *l,
                 ParamValue::Epochs(e) => config.epochs = *e,
                 ParamValue::Head(h) => config.head = *h,
-                ParamValue::Init(_) | ParamValue::Seed(_) => {}
+                _ => {}
             }
         }
         config

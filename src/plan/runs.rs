@@ -8,7 +8,9 @@ use crate::data::Dataset;
 use crate::error::Result;
 use crate::model::init_file::WeightsFile;
 use crate::model::ModelShape;
-use crate::spec::{Axes, ExperimentFile, HeadKind, InitKind, InitValue, Param, ParamValue, Seg};
+use crate::spec::{
+    Axes, ExperimentFile, HeadKind, InitKind, InitValue, OptimizerName, OptimizerSpec, Param, ParamValue, Seg,
+};
 use serde_yaml_ng::Value;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -28,6 +30,12 @@ pub(super) struct Builder<'a> {
     fingerprints: HashMap<String, String>,
     /// Weights files by the path the experiment writes, read once.
     weight_files: HashMap<String, WeightsFile>,
+    /// Optimiser arguments set to something else than their default for some run whose
+    /// optimiser takes them.
+    applied: HashSet<Param>,
+    /// Optimiser arguments reset for a run whose optimiser does not take them, with that
+    /// optimiser.
+    reset: BTreeMap<Param, OptimizerName>,
     /// The configuration of the previous assignment: consecutive assignments usually differ
     /// in their seed only (the seed axis turns fastest), and then share everything else.
     last: Option<Configured>,
@@ -85,6 +93,8 @@ impl<'a> Builder<'a> {
             fingerprints: HashMap::new(),
             weight_files: HashMap::new(),
             last: None,
+            applied: HashSet::new(),
+            reset: BTreeMap::new(),
         }
     }
 
@@ -135,8 +145,9 @@ impl<'a> Builder<'a> {
         };
         let ds = self.dataset(dataset)?;
         let init = self.resolve_init(init_value)?;
-        let config = RunConfig::from_values(combo, init);
+        let mut config = RunConfig::from_values(combo, init);
         self.check_against_dataset(&config, ds)?;
+        self.normalize_optimizer(&mut config)?;
         let fingerprint = self
             .fingerprints
             .entry(config.dataset.clone())
@@ -159,6 +170,18 @@ impl<'a> Builder<'a> {
             return Err(self
                 .file
                 .error_at(&[Seg::Key("exclude")], "every combination is excluded; nothing to run"));
+        }
+        // An optimiser argument that applies to none of the runs is a mistake, not a default.
+        if let Some((&p, optimizer)) = self.reset.iter().find(|(p, _)| !self.applied.contains(p)) {
+            return Err(self.file.error_at(
+                &locate_param(&exp.zip, p),
+                format!(
+                    "{} does not apply to optimizer {} (only to {})",
+                    p.name(),
+                    optimizer.name(),
+                    OptimizerName::taking(p)
+                ),
+            ));
         }
         // Given weights leave the seed nothing to do: several seeds would be identical runs,
         // counted as independent restarts by every statistic.
@@ -204,6 +227,30 @@ impl<'a> Builder<'a> {
                 ),
             )
         })
+    }
+
+    /// The optimiser's arguments that do not apply to this run's optimiser, reset to their
+    /// defaults before the run's id is computed (remembered, to refuse an argument that
+    /// applies to no run at all in `finish`).
+    fn normalize_optimizer(&mut self, config: &mut RunConfig) -> Result<()> {
+        let (optimizer, reset) = config.optimizer.normalized();
+        let default = OptimizerSpec::default();
+        for p in Param::ALL {
+            if optimizer.optimizer.takes(p) && optimizer.value(p).is_some() && optimizer.value(p) != default.value(p) {
+                self.applied.insert(p);
+            }
+        }
+        for p in reset {
+            self.reset.entry(p).or_insert(optimizer.optimizer);
+        }
+        if optimizer.nesterov && optimizer.momentum == 0.0 {
+            return Err(self.file.error_at(
+                &locate_param(&self.file.experiment.zip, Param::Nesterov),
+                "nesterov needs momentum > 0 (as torch.optim.SGD)",
+            ));
+        }
+        config.optimizer = optimizer;
+        Ok(())
     }
 
     /// The checks of a configuration that need its dataset.

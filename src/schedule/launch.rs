@@ -64,6 +64,7 @@ pub fn train_launch(plan: &Plan, launch: &Launch<'_>, on_epoch: &mut dyn FnMut(u
         init: &params,
         keep_positions: plan.record.positions,
         optimizer,
+        options: first.optimizer,
         kernel: train::kernel_for(first.device),
     };
     let outcome: std::result::Result<GroupResult, String> = train::train_on(first.device, &job, on_epoch);

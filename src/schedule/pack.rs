@@ -40,6 +40,8 @@ pub(crate) struct PackKey {
     shape: ModelShape,
     epochs: usize,
     torch_optimizer: bool,
+    /// The optimiser and its arguments (the learning rate may differ per replica).
+    options: crate::spec::OptimizerSpec,
     sequences: usize,
     steps: usize,
     last_step_only: bool,
@@ -61,6 +63,7 @@ pub(crate) fn pack_key(plan: &Plan, group: &GroupSpec) -> Option<PackKey> {
         },
         epochs: group.epochs,
         torch_optimizer: group.init == InitKind::Torch,
+        options: group.optimizer,
         sequences: data.batch(),
         steps: data.steps(),
         last_step_only: matches!(data.targets, crate::data::Targets::LastStep(_)),

@@ -7,7 +7,9 @@
 
 mod figures;
 mod filter;
+mod init_value;
 mod locate;
+mod optim;
 mod params;
 mod schema;
 mod values;
@@ -15,6 +17,7 @@ mod values;
 pub use figures::FiguresSpec;
 pub use filter::{Condition, Filter, Op};
 pub use locate::{locate, Seg};
+pub use optim::{OptimizerName, OptimizerSpec};
 pub use params::{cell_title, Identity, ParamDecl, ParamDefault, PARAMS};
 pub use schema::{Axes, CheckSpec, DatasetSpec, Experiment, RecordSpec, TokenKind, MAX_RECORD_POSITIONS};
 pub use values::{

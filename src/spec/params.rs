@@ -5,6 +5,7 @@
 //! typed value of each is in `values` ([`ParamValue`]), its field of a run in
 //! `crate::plan::RunConfig`.
 
+use super::optim::OptimizerName;
 use super::values::{DeviceSpec, HeadKind, InitKind, InitValue, Param, ParamValue};
 
 /// What a run gets when the experiment does not set the parameter.
@@ -43,7 +44,7 @@ pub struct ParamDecl {
 }
 
 /// Every parameter, in expansion order: the seed last, so that a group's runs are contiguous.
-pub const PARAMS: [ParamDecl; 9] = [
+pub const PARAMS: [ParamDecl; 17] = [
     ParamDecl {
         param: Param::Dataset,
         name: "dataset",
@@ -108,6 +109,70 @@ pub const PARAMS: [ParamDecl; 9] = [
         separates_groups: true,
         // Not named by the summary figure (as before init existed); its groups' titles say it.
         figure_label: None,
+    },
+    ParamDecl {
+        param: Param::Optimizer,
+        name: "optimizer",
+        default: ParamDefault::Value(|| ParamValue::Optimizer(OptimizerName::Adam)),
+        identity: Identity::UnlessDefault,
+        separates_groups: true,
+        figure_label: Some(|v| v.to_string()),
+    },
+    ParamDecl {
+        param: Param::Momentum,
+        name: "momentum",
+        default: ParamDefault::Value(|| ParamValue::Momentum(0.0)),
+        identity: Identity::UnlessDefault,
+        separates_groups: true,
+        figure_label: Some(|v| format!("momentum {v}")),
+    },
+    ParamDecl {
+        param: Param::Nesterov,
+        name: "nesterov",
+        default: ParamDefault::Value(|| ParamValue::Nesterov(false)),
+        identity: Identity::UnlessDefault,
+        separates_groups: true,
+        figure_label: Some(|v| if v == "true" { "nesterov".into() } else { String::new() }),
+    },
+    ParamDecl {
+        param: Param::Beta1,
+        name: "beta1",
+        default: ParamDefault::Value(|| ParamValue::Beta1(0.9)),
+        identity: Identity::UnlessDefault,
+        separates_groups: true,
+        figure_label: Some(|v| format!("beta1 {v}")),
+    },
+    ParamDecl {
+        param: Param::Beta2,
+        name: "beta2",
+        default: ParamDefault::Value(|| ParamValue::Beta2(0.999)),
+        identity: Identity::UnlessDefault,
+        separates_groups: true,
+        figure_label: Some(|v| format!("beta2 {v}")),
+    },
+    ParamDecl {
+        param: Param::Eps,
+        name: "eps",
+        default: ParamDefault::Value(|| ParamValue::Eps(None)),
+        identity: Identity::UnlessDefault,
+        separates_groups: true,
+        figure_label: Some(|v| format!("eps {v}")),
+    },
+    ParamDecl {
+        param: Param::Alpha,
+        name: "alpha",
+        default: ParamDefault::Value(|| ParamValue::Alpha(0.99)),
+        identity: Identity::UnlessDefault,
+        separates_groups: true,
+        figure_label: Some(|v| format!("alpha {v}")),
+    },
+    ParamDecl {
+        param: Param::WeightDecay,
+        name: "weight_decay",
+        default: ParamDefault::Value(|| ParamValue::WeightDecay(None)),
+        identity: Identity::UnlessDefault,
+        separates_groups: true,
+        figure_label: Some(|v| format!("weight decay {v}")),
     },
     ParamDecl {
         param: Param::Seed,

@@ -13,6 +13,7 @@
 mod backend;
 pub mod replica_adam;
 pub mod torch_adam;
+pub mod torch_optim;
 
 pub use backend::{batch_cost, kernel_for, train_on, BatchCost};
 
@@ -21,6 +22,7 @@ use crate::model::fused::FusedBackend;
 use crate::model::host::HostParams;
 use crate::model::{replica_losses, Kernel, LossTargets, ModelShape, Part, ReplicaModel, SequenceInput};
 use crate::record::{ReplicaResult, Snapshot};
+use crate::spec::{OptimizerName, OptimizerSpec};
 use burn::module::AutodiffModule;
 use burn::optim::adaptor::OptimizerAdaptor;
 use burn::optim::{GradientsParams, Optimizer};
@@ -51,14 +53,17 @@ pub struct TrainJob<'a> {
     /// How many first positions to keep states, logits and probabilities for.
     pub keep_positions: usize,
     pub optimizer: OptimizerKind,
+    /// Which optimiser, with its arguments (shared by every part of the launch).
+    pub options: OptimizerSpec,
     /// How the recurrence is computed ([`Kernel::Fused`] on the CPU).
     pub kernel: Kernel,
 }
 
-/// Which Adam update formula trains the group.
+/// Which update formula Adam trains the group with; every other optimiser has PyTorch's
+/// ([`torch_optim::TorchOptim`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OptimizerKind {
-    /// burn's Adam (bias corrections folded into one factor).
+    /// burn's Adam (bias corrections folded into one factor): `init: sweeplab`'s, as ever.
     #[default]
     Burn,
     /// PyTorch's CPU formula, operation by operation ([`torch_adam::TorchAdam`]).
@@ -129,13 +134,22 @@ where
     let rates = ReplicaRates::new(part_of.iter().map(|&i| job.parts[i].lr).collect());
 
     let model = ReplicaModel::<B>::from_host(&job.shape, job.init, device);
-    let (model, curves) = match job.optimizer {
-        OptimizerKind::Burn => {
-            let optim: OptimizerAdaptor<_, ReplicaModel<B>, B> = ReplicaAdam::new(rates).into();
+    let options = job.options;
+    let (model, curves) = match (options.optimizer, job.optimizer) {
+        (OptimizerName::Adam, OptimizerKind::Burn) => {
+            let adam = ReplicaAdam {
+                beta_1: options.beta1 as f32,
+                beta_2: options.beta2 as f32,
+                epsilon: options.eps() as f32,
+                weight_decay: options.weight_decay() as f32,
+                rates,
+            };
+            let optim: OptimizerAdaptor<_, ReplicaModel<B>, B> = adam.into();
             fit(job, model, optim, &input, &targets, on_epoch)
         }
-        OptimizerKind::Torch => {
-            let optim: OptimizerAdaptor<_, ReplicaModel<B>, B> = torch_adam::TorchAdam::new(rates).into();
+        _ => {
+            let optim: OptimizerAdaptor<_, ReplicaModel<B>, B> =
+                torch_optim::TorchOptim { spec: options, rates }.into();
             fit(job, model, optim, &input, &targets, on_epoch)
         }
     };

@@ -61,6 +61,8 @@ pub struct ReplicaAdam {
     pub beta_1: f32,
     pub beta_2: f32,
     pub epsilon: f32,
+    /// L2 penalty added to the gradient (`torch.optim.Adam(weight_decay=...)`); 0: none.
+    pub weight_decay: f32,
     /// The rate passed to each step multiplies these (the trainer passes 1).
     pub rates: ReplicaRates,
 }
@@ -72,6 +74,7 @@ impl ReplicaAdam {
             beta_1: 0.9,
             beta_2: 0.999,
             epsilon: 1e-8,
+            weight_decay: 0.0,
             rates,
         }
     }
@@ -87,6 +90,11 @@ impl<B: Backend> SimpleOptimizer<B> for ReplicaAdam {
         grad: Tensor<B, D>,
         state: Option<Self::State<D>>,
     ) -> (Tensor<B, D>, Option<Self::State<D>>) {
+        let grad = if self.weight_decay == 0.0 {
+            grad
+        } else {
+            grad.add(tensor.clone().mul_scalar(self.weight_decay))
+        };
         let state = match state {
             Some(mut state) => {
                 state.moment_1 = state

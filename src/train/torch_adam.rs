@@ -13,36 +13,14 @@
 //! p = p + (-(lr / (1 - b1^t)) * m) / denom       // param.addcdiv_(exp_avg, denom, value=-step_size)
 //! ```
 //!
-//! The parameters of these models are tiny, so the host round trip costs little.
-
-use super::replica_adam::ReplicaRates;
-use burn::optim::{AdaptiveMomentumState, LearningRate, SimpleOptimizer};
-use burn::prelude::*;
+//! The parameters of these models are tiny, so the host round trip costs little. The optimiser
+//! that steps a model with it, replica by replica, is `super::torch_optim::TorchOptim`.
 
 #[derive(Debug, Clone)]
 pub struct TorchAdam {
     pub beta_1: f64,
     pub beta_2: f64,
     pub epsilon: f64,
-    /// Each replica's learning rate (groups packed into one launch may differ); the rate
-    /// passed to each step multiplies these (the trainer passes 1).
-    pub rates: ReplicaRates,
-}
-
-impl TorchAdam {
-    /// PyTorch's defaults.
-    pub fn new(rates: ReplicaRates) -> Self {
-        Self {
-            beta_1: 0.9,
-            beta_2: 0.999,
-            epsilon: 1e-8,
-            rates,
-        }
-    }
-}
-
-fn host(t: Tensor<impl Backend, 1>) -> Vec<f32> {
-    t.into_data().convert::<f32>().to_vec::<f32>().expect("f32 tensor data")
 }
 
 impl TorchAdam {
@@ -62,48 +40,5 @@ impl TorchAdam {
             let denom = v[i].sqrt() / bc2_sqrt + eps;
             p[i] += value * m[i] / denom;
         }
-    }
-}
-
-impl<B: Backend> SimpleOptimizer<B> for TorchAdam {
-    type State<const D: usize> = AdaptiveMomentumState<B, D>;
-
-    fn step<const D: usize>(
-        &self,
-        lr: LearningRate,
-        tensor: Tensor<B, D>,
-        grad: Tensor<B, D>,
-        state: Option<Self::State<D>>,
-    ) -> (Tensor<B, D>, Option<Self::State<D>>) {
-        let shape = tensor.shape();
-        let device = tensor.device();
-        let n = shape.num_elements();
-        let mut p = host(tensor.reshape([n]));
-        let g = host(grad.reshape([n]));
-        let (step, mut m, mut v) = match state {
-            Some(s) => (s.time + 1, host(s.moment_1.reshape([n])), host(s.moment_2.reshape([n]))),
-            None => (1, vec![0.0; n], vec![0.0; n]),
-        };
-        // The replica axis is first: each replica's elements are one contiguous chunk.
-        let chunk = n / self.rates.len().max(1);
-        assert_eq!(chunk * self.rates.len(), n, "one learning rate per replica");
-        for r in 0..self.rates.len() {
-            let range = r * chunk..(r + 1) * chunk;
-            self.update(
-                lr * self.rates.of(r),
-                step,
-                &mut p[range.clone()],
-                &g[range.clone()],
-                &mut m[range.clone()],
-                &mut v[range],
-            );
-        }
-        let back = |x: Vec<f32>| Tensor::<B, 1>::from_data(TensorData::new(x, [n]), &device).reshape(shape.clone());
-        let state = AdaptiveMomentumState::new(step, back(m), back(v));
-        (back(p), Some(state))
-    }
-
-    fn to_device<const D: usize>(state: Self::State<D>, device: &B::Device) -> Self::State<D> {
-        state.to_device(device)
     }
 }

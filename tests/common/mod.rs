@@ -108,6 +108,7 @@ pub fn train_launch(
         init: &init,
         keep_positions: 8,
         optimizer,
+        options: Default::default(),
         kernel,
     };
     train::train::<Autodiff<Flex>>(&job, &Default::default(), &mut |_| {})

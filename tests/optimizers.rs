@@ -1,0 +1,637 @@
+//! The optimisers (`optimizer`, `momentum`, `nesterov`, `beta1`, `beta2`, `eps`, `alpha`,
+//! `weight_decay`): PyTorch 2.15's numbers for each (`init: torch`, reference cases made by
+//! `shared/reference/torch_options/make_cases.py`; the numbers a test needs are below), a batch
+//! of replicas equal to each run alone, and the rule for arguments that do not apply.
+
+use std::path::Path;
+use sweeplab::plan::{self, Plan};
+use sweeplab::record::RunRecord;
+use sweeplab::schedule::train_runs;
+use sweeplab::spec::ExperimentFile;
+
+mod common;
+use common::{sweep, write};
+
+struct Case {
+    name: &'static str,
+    pattern: &'static str,
+    repeat: usize,
+    vocab: &'static [&'static str],
+    cell: &'static str,
+    hidden: usize,
+    seed: u64,
+    epochs: usize,
+    lr: f64,
+    /// The grid lines of the optimiser, comma separated.
+    options: &'static str,
+    loss_epoch1: f64,
+    final_loss: f64,
+    /// `softmax(logits)` of the first six positions after training.
+    probs: &'static [&'static [f64]],
+    /// For a run that sits on a plateau and escapes it at an epoch that last-bit differences
+    /// of the forward pass move: the last epoch before the escape and PyTorch's loss there;
+    /// final loss and probabilities are then only reported.
+    plateau: Option<(usize, f64)>,
+}
+
+const CASES: &[Case] = &[
+    Case {
+        name: "rnn_sgd_momentum",
+        pattern: "abcabC",
+        repeat: 20,
+        vocab: &["C", "a", "b", "c"],
+        cell: "rnn",
+        hidden: 4,
+        seed: 2,
+        epochs: 150,
+        lr: 0.3,
+        options: "optimizer: sgd, momentum: 0.9",
+        loss_epoch1: 1.4516371488571167,
+        final_loss: 0.0221251267939806,
+        plateau: Some((100, 0.2269091159105301)),
+        probs: &[
+            &[
+                7.020604243734851e-05,
+                0.0006517005385830998,
+                0.9981927275657654,
+                0.0010853222338482738,
+            ],
+            &[
+                0.18300725519657135,
+                0.00012145756772952154,
+                5.985364623484202e-05,
+                0.8168114423751831,
+            ],
+            &[
+                3.69558620150201e-05,
+                0.9999545812606812,
+                8.185534170479514e-06,
+                2.3169121732280473e-07,
+            ],
+            &[
+                1.9960016288678162e-05,
+                2.084303105220897e-06,
+                0.9984673857688904,
+                0.0015106089413166046,
+            ],
+            &[
+                0.9558193683624268,
+                0.004668475594371557,
+                1.0576554814178962e-06,
+                0.03951120004057884,
+            ],
+            &[
+                0.044111669063568115,
+                0.9556623101234436,
+                1.467235620111751e-06,
+                0.00022453277779277414,
+            ],
+        ],
+    },
+    Case {
+        name: "gru_sgd_nesterov",
+        pattern: "abcabC",
+        repeat: 20,
+        vocab: &["C", "a", "b", "c"],
+        cell: "gru",
+        hidden: 4,
+        seed: 12,
+        epochs: 150,
+        lr: 0.3,
+        options: "optimizer: sgd, momentum: 0.9, nesterov: true",
+        loss_epoch1: 1.389707326889038,
+        final_loss: 0.23123550415039062,
+        plateau: None,
+        probs: &[
+            &[
+                4.9156795284943655e-05,
+                0.001265130122192204,
+                0.9985729455947876,
+                0.00011275229917373508,
+            ],
+            &[
+                0.5205786824226379,
+                0.0008494486100971699,
+                1.3526696420740336e-05,
+                0.4785583019256592,
+            ],
+            &[
+                8.9223962277174e-05,
+                0.9991057515144348,
+                0.000687832070980221,
+                0.00011716764856828377,
+            ],
+            &[
+                3.2512747566215694e-05,
+                0.0010002318304032087,
+                0.9988849759101868,
+                8.228882506955415e-05,
+            ],
+            &[
+                0.5067313313484192,
+                0.0008238967857323587,
+                1.3509013115253765e-05,
+                0.4924311935901642,
+            ],
+            &[
+                0.0001349028607364744,
+                0.9987370371818542,
+                0.0009123655036091805,
+                0.00021567780640907586,
+            ],
+        ],
+    },
+    Case {
+        name: "lstm_rmsprop",
+        pattern: "abcabC",
+        repeat: 20,
+        vocab: &["C", "a", "b", "c"],
+        cell: "lstm",
+        hidden: 4,
+        seed: 3,
+        epochs: 120,
+        lr: 0.01,
+        options: "optimizer: rmsprop",
+        loss_epoch1: 1.3300625085830688,
+        final_loss: 0.2507874667644501,
+        plateau: None,
+        probs: &[
+            &[
+                0.03547777980566025,
+                0.0355110727250576,
+                0.8926682472229004,
+                0.03634289652109146,
+            ],
+            &[
+                0.4860050082206726,
+                0.010997121222317219,
+                0.015695638954639435,
+                0.48730218410491943,
+            ],
+            &[
+                0.0040176850743591785,
+                0.9772084951400757,
+                0.014051270671188831,
+                0.004722489044070244,
+            ],
+            &[
+                0.004951138515025377,
+                0.006816339213401079,
+                0.9834156036376953,
+                0.004816983360797167,
+            ],
+            &[
+                0.49091026186943054,
+                0.00750640407204628,
+                0.011491673067212105,
+                0.4900916516780853,
+            ],
+            &[
+                0.0029508303850889206,
+                0.9839606285095215,
+                0.00960930623114109,
+                0.0034791056532412767,
+            ],
+        ],
+    },
+    Case {
+        name: "rnn_rmsprop_momentum",
+        pattern: "AbAcAd",
+        repeat: 20,
+        vocab: &["A", "b", "c", "d"],
+        cell: "rnn",
+        hidden: 3,
+        seed: 13,
+        epochs: 120,
+        lr: 0.005,
+        options: "optimizer: rmsprop, momentum: 0.5",
+        loss_epoch1: 1.7038511037826538,
+        final_loss: 0.09676942229270935,
+        plateau: None,
+        probs: &[
+            &[
+                0.1353762447834015,
+                0.5922116041183472,
+                0.036937400698661804,
+                0.23547473549842834,
+            ],
+            &[
+                0.9619961977005005,
+                0.02858293056488037,
+                0.007939818315207958,
+                0.0014810726279392838,
+            ],
+            &[
+                0.05019770935177803,
+                0.001211306662298739,
+                0.8585295677185059,
+                0.09006152302026749,
+            ],
+            &[
+                0.9757843017578125,
+                0.0020829010754823685,
+                0.020365048199892044,
+                0.0017677403520792723,
+            ],
+            &[
+                0.011341760866343975,
+                0.060216885060071945,
+                0.099455326795578,
+                0.8289861083030701,
+            ],
+            &[
+                0.9074721336364746,
+                0.01866770349442959,
+                0.032667502760887146,
+                0.04119263216853142,
+            ],
+        ],
+    },
+    Case {
+        name: "gru_adagrad",
+        pattern: "hi?hello!!",
+        repeat: 10,
+        vocab: &["!", "?", "e", "h", "i", "l", "o"],
+        cell: "gru",
+        hidden: 4,
+        seed: 14,
+        epochs: 100,
+        lr: 0.1,
+        options: "optimizer: adagrad",
+        loss_epoch1: 1.9289573431015015,
+        final_loss: 0.09593439847230911,
+        plateau: None,
+        probs: &[
+            &[
+                6.969772221054882e-05,
+                0.01742953434586525,
+                0.14711852371692657,
+                0.010499351657927036,
+                0.8019382953643799,
+                0.02233855612576008,
+                0.0006060044397599995,
+            ],
+            &[
+                0.01957755908370018,
+                0.9074645638465881,
+                0.0007563040708191693,
+                0.012128744274377823,
+                0.016982829198241234,
+                0.0429314486682415,
+                0.00015854423691052943,
+            ],
+            &[
+                0.03392888233065605,
+                0.0008485709549859166,
+                0.0009640672942623496,
+                0.9567524194717407,
+                0.0012287157587707043,
+                0.002107324544340372,
+                0.0041700704023242,
+            ],
+            &[
+                0.0011552126379683614,
+                0.001750122639350593,
+                0.87026447057724,
+                0.02219357155263424,
+                0.08303070813417435,
+                0.0021031848154962063,
+                0.019502731040120125,
+            ],
+            &[
+                0.0032656979747116566,
+                0.014485208317637444,
+                0.004732879810035229,
+                0.00122732762247324,
+                0.046301569789648056,
+                0.9172136783599854,
+                0.012773561291396618,
+            ],
+            &[
+                0.003906262572854757,
+                0.0005682608461938798,
+                0.0006269651930779219,
+                0.0008757272735238075,
+                0.004716651514172554,
+                0.9462934732437134,
+                0.043012648820877075,
+            ],
+        ],
+    },
+    Case {
+        name: "gru_adamw",
+        pattern: "hi?hello!!",
+        repeat: 10,
+        vocab: &["!", "?", "e", "h", "i", "l", "o"],
+        cell: "gru",
+        hidden: 5,
+        seed: 4,
+        epochs: 100,
+        lr: 0.05,
+        options: "optimizer: adamw, weight_decay: 0.05",
+        loss_epoch1: 1.9849320650100708,
+        final_loss: 0.010236850008368492,
+        plateau: None,
+        probs: &[
+            &[
+                0.010931076481938362,
+                0.0006971661350689828,
+                0.006075774319469929,
+                0.009838560596108437,
+                0.9721587300300598,
+                6.693158411508193e-06,
+                0.00029189398628659546,
+            ],
+            &[
+                1.1867148259625537e-06,
+                0.9913135170936584,
+                0.0001385917275911197,
+                0.001887394580990076,
+                0.0004101703525520861,
+                0.0036832464393228292,
+                0.002565959468483925,
+            ],
+            &[
+                0.0006421392899937928,
+                0.0003961264155805111,
+                0.002634765114635229,
+                0.9935789108276367,
+                0.000937228905968368,
+                0.001810455578379333,
+                3.967802797433251e-07,
+            ],
+            &[
+                0.0018005629535764456,
+                0.0002505307784304023,
+                0.9894129633903503,
+                0.0014390683500096202,
+                0.004482359625399113,
+                0.0025421108584851027,
+                7.237194222398102e-05,
+            ],
+            &[
+                5.812584640807472e-05,
+                0.0036364912521094084,
+                0.0008010007441043854,
+                0.0014390944270417094,
+                7.67866481510282e-07,
+                0.9937169551849365,
+                0.00034753791987895966,
+            ],
+            &[
+                0.0017275373684242368,
+                0.0004957004566676915,
+                0.001052092993631959,
+                0.00024070017389021814,
+                1.080633182937163e-06,
+                0.990917980670929,
+                0.005564894527196884,
+            ],
+        ],
+    },
+    Case {
+        name: "lstm_adam_l2",
+        pattern: "hi?hello!!",
+        repeat: 10,
+        vocab: &["!", "?", "e", "h", "i", "l", "o"],
+        cell: "lstm",
+        hidden: 4,
+        seed: 15,
+        epochs: 100,
+        lr: 0.05,
+        options: "optimizer: adam, weight_decay: 0.01",
+        loss_epoch1: 1.9981077909469604,
+        final_loss: 0.23407043516635895,
+        plateau: None,
+        probs: &[
+            &[
+                0.0828402191400528,
+                0.07606464624404907,
+                0.16087451577186584,
+                0.02829955331981182,
+                0.5774757862091064,
+                0.014243913814425468,
+                0.06020133197307587,
+            ],
+            &[
+                0.007616102229803801,
+                0.687286913394928,
+                0.01869751699268818,
+                0.0814223363995552,
+                0.10343634337186813,
+                0.09413503855466843,
+                0.00740577420219779,
+            ],
+            &[
+                0.007052612025290728,
+                0.027739793062210083,
+                0.032479073852300644,
+                0.8565521836280823,
+                0.005873055662959814,
+                0.06708831340074539,
+                0.0032149236649274826,
+            ],
+            &[
+                0.0057772072032094,
+                0.013730005361139774,
+                0.7485243678092957,
+                0.023287251591682434,
+                0.08533809334039688,
+                0.06897986680269241,
+                0.054363153874874115,
+            ],
+            &[
+                0.0010969536378979683,
+                0.04212847352027893,
+                0.05589084327220917,
+                0.022415226325392723,
+                0.005168183706700802,
+                0.8434677124023438,
+                0.029832564294338226,
+            ],
+            &[
+                0.006913282908499241,
+                0.019030839204788208,
+                0.02179212123155594,
+                0.006764029618352652,
+                0.0032218655105680227,
+                0.7758112549781799,
+                0.1664665788412094,
+            ],
+        ],
+    },
+];
+
+fn plan_from(source: &str) -> Result<Plan, String> {
+    let file = ExperimentFile::from_source(Path::new("inline.yaml"), source.to_string()).map_err(|e| e.to_string())?;
+    plan::build(&file).map_err(|e| e.to_string())
+}
+
+fn experiment(case: &Case, init: &str, seeds: &str) -> String {
+    let vocab: Vec<String> = case.vocab.iter().map(|v| format!("{v:?}")).collect();
+    let options: String = case.options.split(", ").map(|o| format!("  {o}\n")).collect();
+    format!(
+        "name: {}\nrecord: {{positions: 6}}\ndatasets:\n  - {{name: d, cyclic: {:?}, repeat: {}, vocab: [{}]}}\n\
+         grid:\n  cell: {}\n  hidden: {}\n  lr: {}\n  epochs: {}\n  seed: {seeds}\n  init: {init}\n{options}",
+        case.name,
+        case.pattern,
+        case.repeat,
+        vocab.join(", "),
+        case.cell,
+        case.hidden,
+        case.lr,
+        case.epochs,
+    )
+}
+
+fn train_all(plan: &Plan) -> Vec<RunRecord> {
+    plan.groups
+        .iter()
+        .flat_map(|g| train_runs(plan, g, &g.runs, &mut |_| {}))
+        .collect()
+}
+
+#[test]
+fn each_optimizer_matches_pytorch() {
+    for case in CASES {
+        let plan = plan_from(&experiment(case, "torch", &case.seed.to_string())).unwrap();
+        let record = &train_all(&plan)[0];
+        let e1 = (f64::from(record.curve[0]) - case.loss_epoch1).abs();
+        let last = (f64::from(record.final_loss) - case.final_loss).abs();
+        let probs = &record.snapshot.as_ref().expect("trained").probs;
+        let rows = probs
+            .iter()
+            .zip(case.probs)
+            .flat_map(|(got, want)| got.iter().zip(*want).map(|(&g, &w)| (f64::from(g) - w).abs()))
+            .fold(0.0, f64::max);
+        eprintln!(
+            "{}: epoch 1 {e1:.2e}, final loss {last:.2e}, probabilities {rows:.2e}",
+            case.name
+        );
+        assert!(e1 <= 1e-5, "{}: first epoch's loss off by {e1}", case.name);
+        if let Some((epoch, loss)) = case.plateau {
+            let at = (f64::from(record.curve[epoch - 1]) - loss).abs();
+            eprintln!("  epoch {epoch} (on the plateau) {at:.2e}");
+            assert!(at <= 1e-5, "{}: epoch {epoch} off by {at}", case.name);
+            continue;
+        }
+        assert!(
+            last <= 1e-4,
+            "{}: final loss {} vs {}",
+            case.name,
+            record.final_loss,
+            case.final_loss
+        );
+        assert!(rows <= 1e-4, "{}: probabilities off by {rows}", case.name);
+    }
+}
+
+/// Replicas never interact, whatever the optimiser: four seeds trained as one batch give each
+/// seed's numbers trained alone, bit for bit, on both inits.
+#[test]
+fn a_batch_equals_each_run_alone_for_every_optimizer() {
+    for case in CASES {
+        for init in ["sweeplab", "torch"] {
+            let short = Case { epochs: 12, ..*case };
+            let plan = plan_from(&experiment(&short, init, "0..4")).unwrap();
+            let batch = train_all(&plan);
+            let group = &plan.groups[0];
+            for (i, &run) in group.runs.iter().enumerate() {
+                let alone = &train_runs(&plan, group, &[run], &mut |_| {})[0];
+                let bits = |r: &RunRecord| r.curve.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(alone), bits(&batch[i]), "{} {init} seed {i}", case.name);
+                assert_eq!(alone.final_loss.to_bits(), batch[i].final_loss.to_bits());
+            }
+        }
+    }
+}
+
+const BASE: &str = "name: o\ndatasets:\n  - {name: d, cyclic: AbAcAd, repeat: 3}\ngrid:\n  cell: rnn\n  hidden: 2\n  lr: 0.1\n  epochs: 3\n  seed: 0..2\n";
+
+fn ids(plan: &Plan) -> Vec<String> {
+    plan.runs.iter().map(|r| r.id.clone()).collect()
+}
+
+#[test]
+fn arguments_that_do_not_apply_reset_to_defaults_or_are_refused() {
+    let adam = plan_from(BASE).unwrap();
+    // Adam's runs keep today's ids: momentum does not apply to them; eps at its default.
+    let both = plan_from(&format!("{BASE}  optimizer: [adam, sgd]\n  momentum: 0.9\n")).unwrap();
+    assert_eq!(both.runs.len(), 4);
+    assert_eq!(ids(&both)[..2], ids(&adam)[..]);
+    assert!(both.runs[2..].iter().all(|r| r.optimizer.momentum == 0.9));
+    assert_eq!(
+        ids(&plan_from(&format!("{BASE}  eps: 1.0e-8\n  beta1: 0.9\n")).unwrap()),
+        ids(&adam)
+    );
+    let adamw = plan_from(&format!("{BASE}  optimizer: adamw\n")).unwrap();
+    let adamw_default = plan_from(&format!("{BASE}  optimizer: adamw\n  weight_decay: 0.01\n")).unwrap();
+    assert_eq!(ids(&adamw), ids(&adamw_default));
+    assert!(ids(&adamw).iter().all(|id| !ids(&adam).contains(id)));
+
+    for (extra, message) in [
+        (
+            "  momentum: 0.9\n",
+            "inline.yaml:10: grid.momentum: momentum does not apply to optimizer adam (only to sgd, rmsprop)",
+        ),
+        (
+            "  optimizer: sgd\n  beta2: 0.9\n",
+            "beta2 does not apply to optimizer sgd (only to adam, adamw)",
+        ),
+        (
+            "  optimizer: sgd\n  eps: 0.001\n",
+            "eps does not apply to optimizer sgd",
+        ),
+        (
+            "  optimizer: [adam, adagrad]\n  alpha: 0.9\n",
+            "alpha does not apply to optimizer adam (only to rmsprop)",
+        ),
+        ("  optimizer: sgd\n  nesterov: true\n", "nesterov needs momentum > 0"),
+        (
+            "  optimizer: adamax\n",
+            "unknown optimizer 'adamax' (expected adam, adamw, sgd, rmsprop, adagrad)",
+        ),
+        ("  beta1: 1.0\n", "beta1 must be a number in [0, 1), got 1.0"),
+        (
+            "  optimizer: rmsprop\n  alpha: 0\n",
+            "alpha must be a number in (0, 1), got 0",
+        ),
+        (
+            "  optimizer: sgd\n  momentum: -1\n",
+            "momentum must be a number >= 0, got -1",
+        ),
+        ("  weight_decay: x\n", "weight_decay must be a number >= 0, got 'x'"),
+        ("  nesterov: 1\n", "nesterov must be true or false, got 1"),
+    ] {
+        let err = plan_from(&format!("{BASE}{extra}")).unwrap_err();
+        assert!(err.contains(message), "{extra}: {err}");
+    }
+}
+
+/// Through the binary: runs.csv has a column per argument, empty where it does not apply, and
+/// the progress lines name the optimiser.
+#[test]
+fn runs_csv_shows_each_argument_where_it_applies() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = write(
+        dir.path(),
+        "o.yaml",
+        &format!("{BASE}  optimizer: [adam, sgd, rmsprop]\n  momentum: 0.5\n"),
+    );
+    let out = dir.path().join("out");
+    let output = sweep(&exp, &out).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("optimizer=sgd momentum=0.5"), "{stderr}");
+    let mut reader = csv::Reader::from_path(out.join("runs.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let cells = |name: &str| rows.iter().map(|r| r[col(name)].to_string()).collect::<Vec<_>>();
+    assert_eq!(cells("optimizer"), ["adam", "adam", "sgd", "sgd", "rmsprop", "rmsprop"]);
+    assert_eq!(cells("momentum"), ["", "", "0.5", "0.5", "0.5", "0.5"]);
+    assert_eq!(cells("beta1"), ["0.9", "0.9", "", "", "", ""]);
+    assert_eq!(cells("alpha"), ["", "", "", "", "0.99", "0.99"]);
+    assert_eq!(cells("nesterov"), ["", "", "false", "false", "", ""]);
+    assert!(cells("status").iter().all(|s| s == "ok"));
+}
