@@ -462,6 +462,292 @@ const CASES: &[Case] = &[
     },
 ];
 
+const SCHEDULE_AND_CLIP_CASES: &[Case] = &[
+    Case {
+        name: "rnn_clip_norm",
+        pattern: "hi?hello!!",
+        repeat: 10,
+        vocab: &["!", "?", "e", "h", "i", "l", "o"],
+        cell: "rnn",
+        hidden: 6,
+        seed: 5,
+        epochs: 100,
+        lr: 0.1,
+        options: "clip_norm: 1.0",
+        loss_epoch1: 2.1214230060577393,
+        final_loss: 0.0017346881795674562,
+        plateau: None,
+        probs: &[
+            &[
+                4.964348363500903e-07,
+                0.0002166606136597693,
+                0.00351954554207623,
+                1.6712873218693858e-07,
+                0.9950932264328003,
+                0.001158287050202489,
+                1.1630416338448413e-05,
+            ],
+            &[
+                0.0003173836157657206,
+                0.9988605976104736,
+                1.634724139876198e-05,
+                7.494111741834786e-06,
+                2.6980369511875324e-06,
+                0.0007125162519514561,
+                8.294390863738954e-05,
+            ],
+            &[
+                0.0005962592549622059,
+                4.167567112745019e-06,
+                8.168957720045e-06,
+                0.9993857145309448,
+                7.497421017355066e-10,
+                5.6456105994584505e-06,
+                1.1573615665838588e-07,
+            ],
+            &[
+                0.0009617887553758919,
+                0.0005346369580365717,
+                0.9962853193283081,
+                0.000774249027017504,
+                0.001436458551324904,
+                7.415574145852588e-06,
+                1.197152528220613e-07,
+            ],
+            &[
+                7.891535425130769e-09,
+                0.0006812165374867618,
+                4.742577402794268e-06,
+                0.00022832870308775455,
+                0.0007765582413412631,
+                0.9983090162277222,
+                1.5479851356303698e-07,
+            ],
+            &[
+                5.032224947854047e-08,
+                0.0001564610720379278,
+                8.47250234414787e-08,
+                4.8661913751857355e-05,
+                0.0007580335950478911,
+                0.9988759160041809,
+                0.00016072306607384235,
+            ],
+        ],
+    },
+    Case {
+        name: "rnn_clip_value",
+        pattern: "AbAcAd",
+        repeat: 20,
+        vocab: &["A", "b", "c", "d"],
+        cell: "rnn",
+        hidden: 4,
+        seed: 16,
+        epochs: 100,
+        lr: 0.1,
+        options: "clip_value: 0.05",
+        loss_epoch1: 1.632247805595398,
+        final_loss: 0.5450513958930969,
+        plateau: None,
+        probs: &[
+            &[
+                0.006603596266359091,
+                0.9486194849014282,
+                0.019855545833706856,
+                0.024921437725424767,
+            ],
+            &[
+                0.9999834299087524,
+                1.458673068555072e-05,
+                6.125934532974497e-07,
+                1.4397862742043799e-06,
+            ],
+            &[
+                4.611597614712082e-05,
+                0.32529813051223755,
+                0.3372846245765686,
+                0.3373711407184601,
+            ],
+            &[
+                0.9999864101409912,
+                1.197663186758291e-05,
+                5.016373165744881e-07,
+                1.212700453834259e-06,
+            ],
+            &[
+                4.541107045952231e-05,
+                0.32266661524772644,
+                0.33873721957206726,
+                0.33855071663856506,
+            ],
+            &[
+                0.9999864101409912,
+                1.1961256859649438e-05,
+                5.011777375329984e-07,
+                1.211379299093096e-06,
+            ],
+        ],
+    },
+    Case {
+        name: "lstm_steplr",
+        pattern: "AbAcAd",
+        repeat: 30,
+        vocab: &["A", "b", "c", "d"],
+        cell: "lstm",
+        hidden: 4,
+        seed: 6,
+        epochs: 150,
+        lr: 0.1,
+        options: "schedule: step, step_every: 50, gamma: 0.5",
+        loss_epoch1: 1.362507939338684,
+        final_loss: 0.0033189323730766773,
+        plateau: None,
+        probs: &[
+            &[
+                0.002970633562654257,
+                0.9476944208145142,
+                0.010237344540655613,
+                0.03909756988286972,
+            ],
+            &[
+                0.9984069466590881,
+                0.0008122833096422255,
+                0.0007796788704581559,
+                1.0556094593994203e-06,
+            ],
+            &[
+                1.7124929172496195e-06,
+                0.005008658394217491,
+                0.9949581027030945,
+                3.149550684611313e-05,
+            ],
+            &[
+                0.9976686835289001,
+                5.566976687987335e-05,
+                0.0004072506562806666,
+                0.001868470455519855,
+            ],
+            &[
+                4.475954847293906e-05,
+                0.004048651084303856,
+                6.522607145598158e-05,
+                0.9958413243293762,
+            ],
+            &[
+                0.999757707118988,
+                0.00023587913892697543,
+                1.5799653283465886e-06,
+                4.913564680464333e-06,
+            ],
+        ],
+    },
+    Case {
+        name: "rnn_cosine_warmup",
+        pattern: "AbAcAd",
+        repeat: 30,
+        vocab: &["A", "b", "c", "d"],
+        cell: "rnn",
+        hidden: 4,
+        seed: 17,
+        epochs: 150,
+        lr: 0.1,
+        options: "schedule: cosine, warmup: 10",
+        loss_epoch1: 1.410732388496399,
+        final_loss: 0.0036525430623441935,
+        plateau: None,
+        probs: &[
+            &[
+                0.02746829017996788,
+                0.9397600293159485,
+                0.014534085057675838,
+                0.018237600103020668,
+            ],
+            &[
+                0.9996975660324097,
+                2.297056425959454e-06,
+                4.384079875308089e-05,
+                0.00025629621814005077,
+            ],
+            &[
+                3.914251919923117e-06,
+                0.0019197039073333144,
+                0.9960533380508423,
+                0.0020231246016919613,
+            ],
+            &[
+                0.9934462904930115,
+                0.001321799703873694,
+                2.722931640164461e-06,
+                0.005229190923273563,
+            ],
+            &[
+                0.0022911534179002047,
+                0.0023473999463021755,
+                0.0011276528239250183,
+                0.9942337870597839,
+            ],
+            &[
+                0.9996781349182129,
+                7.466542592737824e-05,
+                2.994381134158175e-07,
+                0.0002468271122779697,
+            ],
+        ],
+    },
+    Case {
+        name: "gru_exponential",
+        pattern: "abcabC",
+        repeat: 20,
+        vocab: &["C", "a", "b", "c"],
+        cell: "gru",
+        hidden: 4,
+        seed: 18,
+        epochs: 120,
+        lr: 0.05,
+        options: "schedule: exponential, gamma: 0.98",
+        loss_epoch1: 1.4453293085098267,
+        final_loss: 0.23326872289180756,
+        plateau: None,
+        probs: &[
+            &[
+                0.031453996896743774,
+                0.003978199791163206,
+                0.9484711289405823,
+                0.016096629202365875,
+            ],
+            &[
+                0.4229610562324524,
+                0.009793559089303017,
+                0.002869768999516964,
+                0.564375638961792,
+            ],
+            &[
+                0.002487161196768284,
+                0.9922966361045837,
+                0.0019690473563969135,
+                0.0032470575533807278,
+            ],
+            &[
+                0.0023122290149331093,
+                0.001163764507509768,
+                0.9958407282829285,
+                0.0006832381477579474,
+            ],
+            &[
+                0.5140703320503235,
+                0.003034273162484169,
+                0.005886542610824108,
+                0.4770088493824005,
+            ],
+            &[
+                0.0011363131925463676,
+                0.9920827150344849,
+                0.004711163230240345,
+                0.0020698648877441883,
+            ],
+        ],
+    },
+];
+
 fn plan_from(source: &str) -> Result<Plan, String> {
     let file = ExperimentFile::from_source(Path::new("inline.yaml"), source.to_string()).map_err(|e| e.to_string())?;
     plan::build(&file).map_err(|e| e.to_string())
@@ -493,7 +779,16 @@ fn train_all(plan: &Plan) -> Vec<RunRecord> {
 
 #[test]
 fn each_optimizer_matches_pytorch() {
-    for case in CASES {
+    matches_pytorch(CASES);
+}
+
+#[test]
+fn clipping_and_schedules_match_pytorch() {
+    matches_pytorch(SCHEDULE_AND_CLIP_CASES);
+}
+
+fn matches_pytorch(cases: &[Case]) {
+    for case in cases {
         let plan = plan_from(&experiment(case, "torch", &case.seed.to_string())).unwrap();
         let record = &train_all(&plan)[0];
         let e1 = (f64::from(record.curve[0]) - case.loss_epoch1).abs();
@@ -530,7 +825,7 @@ fn each_optimizer_matches_pytorch() {
 /// seed's numbers trained alone, bit for bit, on both inits.
 #[test]
 fn a_batch_equals_each_run_alone_for_every_optimizer() {
-    for case in CASES {
+    for case in CASES.iter().chain(SCHEDULE_AND_CLIP_CASES) {
         for init in ["sweeplab", "torch"] {
             let short = Case { epochs: 12, ..*case };
             let plan = plan_from(&experiment(&short, init, "0..4")).unwrap();
@@ -602,6 +897,26 @@ fn arguments_that_do_not_apply_reset_to_defaults_or_are_refused() {
         ),
         ("  weight_decay: x\n", "weight_decay must be a number >= 0, got 'x'"),
         ("  nesterov: 1\n", "nesterov must be true or false, got 1"),
+        (
+            "  schedule: cosine\n  gamma: 0.5\n",
+            "gamma does not apply to schedule cosine (only to step, exponential)",
+        ),
+        ("  schedule: step\n  gamma: 0.5\n", "schedule step needs step_every"),
+        ("  schedule: exponential\n", "schedule exponential needs gamma"),
+        (
+            "  schedule: linear\n",
+            "unknown schedule 'linear' (expected constant, step, exponential, cosine)",
+        ),
+        (
+            "  clip_norm: 1\n  clip_value: 5\n",
+            "grid.clip_value: clip_norm and clip_value exclude each other",
+        ),
+        ("  warmup: 3\n", "grid.warmup: warmup 3 must be fewer than the 3 epochs"),
+        (
+            "  step_every: 0\n",
+            "step_every must be an integer from 1 to 10000000, got 0",
+        ),
+        ("  clip_norm: 0\n", "clip_norm must be a number > 0 or none, got 0"),
     ] {
         let err = plan_from(&format!("{BASE}{extra}")).unwrap_err();
         assert!(err.contains(message), "{extra}: {err}");

@@ -62,7 +62,7 @@ impl RunConfig {
     /// Whether `p` means anything for this run (`momentum` does not for Adam): a parameter
     /// that does not is at its default, and runs.csv leaves its cell empty.
     pub fn applies(&self, p: Param) -> bool {
-        self.optimizer.optimizer.takes(p)
+        self.optimizer.takes(p)
     }
 
     /// The configuration of an assignment of every parameter (`init` already resolved).

@@ -8,9 +8,7 @@ use crate::data::Dataset;
 use crate::error::Result;
 use crate::model::init_file::WeightsFile;
 use crate::model::ModelShape;
-use crate::spec::{
-    Axes, ExperimentFile, HeadKind, InitKind, InitValue, OptimizerName, OptimizerSpec, Param, ParamValue, Seg,
-};
+use crate::spec::{Axes, ExperimentFile, HeadKind, InitKind, InitValue, OptimizerSpec, Param, ParamValue, Seg};
 use serde_yaml_ng::Value;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -33,9 +31,9 @@ pub(super) struct Builder<'a> {
     /// Optimiser arguments set to something else than their default for some run whose
     /// optimiser takes them.
     applied: HashSet<Param>,
-    /// Optimiser arguments reset for a run whose optimiser does not take them, with that
-    /// optimiser.
-    reset: BTreeMap<Param, OptimizerName>,
+    /// Optimiser arguments reset for a run whose optimiser or schedule does not take them,
+    /// with what did not (`optimizer adam (only to sgd, rmsprop)`).
+    reset: BTreeMap<Param, String>,
     /// The configuration of the previous assignment: consecutive assignments usually differ
     /// in their seed only (the seed axis turns fastest), and then share everything else.
     last: Option<Configured>,
@@ -172,15 +170,10 @@ impl<'a> Builder<'a> {
                 .error_at(&[Seg::Key("exclude")], "every combination is excluded; nothing to run"));
         }
         // An optimiser argument that applies to none of the runs is a mistake, not a default.
-        if let Some((&p, optimizer)) = self.reset.iter().find(|(p, _)| !self.applied.contains(p)) {
+        if let Some((&p, why)) = self.reset.iter().find(|(p, _)| !self.applied.contains(p)) {
             return Err(self.file.error_at(
                 &locate_param(&exp.zip, p),
-                format!(
-                    "{} does not apply to optimizer {} (only to {})",
-                    p.name(),
-                    optimizer.name(),
-                    OptimizerName::taking(p)
-                ),
+                format!("{} does not apply to {why}", p.name()),
             ));
         }
         // Given weights leave the seed nothing to do: several seeds would be identical runs,
@@ -236,18 +229,15 @@ impl<'a> Builder<'a> {
         let (optimizer, reset) = config.optimizer.normalized();
         let default = OptimizerSpec::default();
         for p in Param::ALL {
-            if optimizer.optimizer.takes(p) && optimizer.value(p).is_some() && optimizer.value(p) != default.value(p) {
+            if optimizer.takes(p) && optimizer.value(p).is_some() && optimizer.value(p) != default.value(p) {
                 self.applied.insert(p);
             }
         }
         for p in reset {
-            self.reset.entry(p).or_insert(optimizer.optimizer);
+            self.reset.entry(p).or_insert_with(|| optimizer.not_taking(p));
         }
-        if optimizer.nesterov && optimizer.momentum == 0.0 {
-            return Err(self.file.error_at(
-                &locate_param(&self.file.experiment.zip, Param::Nesterov),
-                "nesterov needs momentum > 0 (as torch.optim.SGD)",
-            ));
+        if let Some((p, why)) = optimizer.problem(config.epochs) {
+            return Err(self.file.error_at(&locate_param(&self.file.experiment.zip, p), why));
         }
         config.optimizer = optimizer;
         Ok(())

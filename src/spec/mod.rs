@@ -11,13 +11,14 @@ mod init_value;
 mod locate;
 mod optim;
 mod params;
+mod schedule;
 mod schema;
 mod values;
 
 pub use figures::FiguresSpec;
 pub use filter::{Condition, Filter, Op};
 pub use locate::{locate, Seg};
-pub use optim::{OptimizerName, OptimizerSpec};
+pub use optim::{OptimizerName, OptimizerSpec, ScheduleName};
 pub use params::{cell_title, Identity, ParamDecl, ParamDefault, PARAMS};
 pub use schema::{Axes, CheckSpec, DatasetSpec, Experiment, RecordSpec, TokenKind, MAX_RECORD_POSITIONS};
 pub use values::{

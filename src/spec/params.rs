@@ -5,7 +5,7 @@
 //! typed value of each is in `values` ([`ParamValue`]), its field of a run in
 //! `crate::plan::RunConfig`.
 
-use super::optim::OptimizerName;
+use super::optim::{OptimizerName, ScheduleName};
 use super::values::{DeviceSpec, HeadKind, InitKind, InitValue, Param, ParamValue};
 
 /// What a run gets when the experiment does not set the parameter.
@@ -44,7 +44,7 @@ pub struct ParamDecl {
 }
 
 /// Every parameter, in expansion order: the seed last, so that a group's runs are contiguous.
-pub const PARAMS: [ParamDecl; 17] = [
+pub const PARAMS: [ParamDecl; 24] = [
     ParamDecl {
         param: Param::Dataset,
         name: "dataset",
@@ -173,6 +173,62 @@ pub const PARAMS: [ParamDecl; 17] = [
         identity: Identity::UnlessDefault,
         separates_groups: true,
         figure_label: Some(|v| format!("weight decay {v}")),
+    },
+    ParamDecl {
+        param: Param::Schedule,
+        name: "schedule",
+        default: ParamDefault::Value(|| ParamValue::Schedule(ScheduleName::Constant)),
+        identity: Identity::UnlessDefault,
+        separates_groups: true,
+        figure_label: Some(|v| format!("{v} schedule")),
+    },
+    ParamDecl {
+        param: Param::StepEvery,
+        name: "step_every",
+        default: ParamDefault::Value(|| ParamValue::StepEvery(None)),
+        identity: Identity::UnlessDefault,
+        separates_groups: true,
+        figure_label: Some(|v| format!("step every {v}")),
+    },
+    ParamDecl {
+        param: Param::Gamma,
+        name: "gamma",
+        default: ParamDefault::Value(|| ParamValue::Gamma(None)),
+        identity: Identity::UnlessDefault,
+        separates_groups: true,
+        figure_label: Some(|v| format!("gamma {v}")),
+    },
+    ParamDecl {
+        param: Param::MinLr,
+        name: "min_lr",
+        default: ParamDefault::Value(|| ParamValue::MinLr(0.0)),
+        identity: Identity::UnlessDefault,
+        separates_groups: true,
+        figure_label: Some(|v| format!("min lr {v}")),
+    },
+    ParamDecl {
+        param: Param::Warmup,
+        name: "warmup",
+        default: ParamDefault::Value(|| ParamValue::Warmup(0)),
+        identity: Identity::UnlessDefault,
+        separates_groups: true,
+        figure_label: Some(|v| format!("warmup {v}")),
+    },
+    ParamDecl {
+        param: Param::ClipNorm,
+        name: "clip_norm",
+        default: ParamDefault::Value(|| ParamValue::ClipNorm(None)),
+        identity: Identity::UnlessDefault,
+        separates_groups: true,
+        figure_label: Some(|v| format!("clip norm {v}")),
+    },
+    ParamDecl {
+        param: Param::ClipValue,
+        name: "clip_value",
+        default: ParamDefault::Value(|| ParamValue::ClipValue(None)),
+        identity: Identity::UnlessDefault,
+        separates_groups: true,
+        figure_label: Some(|v| format!("clip value {v}")),
     },
     ParamDecl {
         param: Param::Seed,

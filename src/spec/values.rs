@@ -1,7 +1,7 @@
 //! Typed values of the swept parameters, parsed from YAML scalars with our own messages.
 
 pub use super::init_value::{InitKind, InitValue, WeightsDigest};
-use super::optim::OptimizerName;
+use super::optim::{OptimizerName, ScheduleName};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -125,6 +125,13 @@ pub enum Param {
     Eps,
     Alpha,
     WeightDecay,
+    Schedule,
+    StepEvery,
+    Gamma,
+    MinLr,
+    Warmup,
+    ClipNorm,
+    ClipValue,
     Seed,
 }
 
@@ -171,6 +178,16 @@ pub enum ParamValue {
     Alpha(f64),
     /// `None`: the optimiser's default.
     WeightDecay(Option<f64>),
+    Schedule(ScheduleName),
+    /// `None`: unset (required by `schedule: step`).
+    StepEvery(Option<usize>),
+    /// `None`: unset (required by `step` and `exponential`).
+    Gamma(Option<f64>),
+    MinLr(f64),
+    Warmup(usize),
+    /// `None`: no clipping.
+    ClipNorm(Option<f64>),
+    ClipValue(Option<f64>),
     Seed(u64),
 }
 
@@ -193,6 +210,13 @@ impl ParamValue {
             ParamValue::Eps(_) => Param::Eps,
             ParamValue::Alpha(_) => Param::Alpha,
             ParamValue::WeightDecay(_) => Param::WeightDecay,
+            ParamValue::Schedule(_) => Param::Schedule,
+            ParamValue::StepEvery(_) => Param::StepEvery,
+            ParamValue::Gamma(_) => Param::Gamma,
+            ParamValue::MinLr(_) => Param::MinLr,
+            ParamValue::Warmup(_) => Param::Warmup,
+            ParamValue::ClipNorm(_) => Param::ClipNorm,
+            ParamValue::ClipValue(_) => Param::ClipValue,
             ParamValue::Seed(_) => Param::Seed,
         }
     }
@@ -281,7 +305,14 @@ impl ParamValue {
             ParamValue::Momentum(x) | ParamValue::Beta1(x) | ParamValue::Beta2(x) | ParamValue::Alpha(x) => fmt_f64(*x),
             ParamValue::Nesterov(b) => b.to_string(),
             // Empty: the optimiser's default.
-            ParamValue::Eps(x) | ParamValue::WeightDecay(x) => x.map(fmt_f64).unwrap_or_default(),
+            ParamValue::Eps(x) | ParamValue::WeightDecay(x) | ParamValue::Gamma(x) => {
+                x.map(fmt_f64).unwrap_or_default()
+            }
+            ParamValue::ClipNorm(x) | ParamValue::ClipValue(x) => x.map(fmt_f64).unwrap_or_default(),
+            ParamValue::Schedule(x) => x.name().into(),
+            ParamValue::StepEvery(x) => x.map(|n| n.to_string()).unwrap_or_default(),
+            ParamValue::MinLr(x) => fmt_f64(*x),
+            ParamValue::Warmup(x) => x.to_string(),
             ParamValue::Seed(s) => s.to_string(),
         }
     }

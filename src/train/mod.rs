@@ -11,6 +11,7 @@
 //! per-operation cost once.
 
 mod backend;
+mod clip;
 pub mod replica_adam;
 pub mod torch_adam;
 pub mod torch_optim;
@@ -131,7 +132,12 @@ where
             .collect::<Vec<_>>(),
         device,
     );
-    let rates = ReplicaRates::new(part_of.iter().map(|&i| job.parts[i].lr).collect());
+    let base_rates: Vec<f64> = part_of.iter().map(|&i| job.parts[i].lr).collect();
+    let rates = ReplicaRates::new(base_rates.clone());
+    let schedule = Schedule {
+        rates: rates.clone(),
+        base: base_rates,
+    };
 
     let model = ReplicaModel::<B>::from_host(&job.shape, job.init, device);
     let options = job.options;
@@ -145,12 +151,12 @@ where
                 rates,
             };
             let optim: OptimizerAdaptor<_, ReplicaModel<B>, B> = adam.into();
-            fit(job, model, optim, &input, &targets, on_epoch)
+            fit(job, model, optim, &schedule, &input, &targets, on_epoch)
         }
         _ => {
             let optim: OptimizerAdaptor<_, ReplicaModel<B>, B> =
                 torch_optim::TorchOptim { spec: options, rates }.into();
-            fit(job, model, optim, &input, &targets, on_epoch)
+            fit(job, model, optim, &schedule, &input, &targets, on_epoch)
         }
     };
 
@@ -211,11 +217,20 @@ fn evaluate<B: Backend + FusedBackend>(
         .collect()
 }
 
-/// The epochs: forward, per-replica losses, backward, one optimiser step.
+/// Each replica's learning rate, epoch by epoch: the optimiser reads `rates`, which the
+/// epochs set from `base` when the options schedule the rate.
+struct Schedule {
+    rates: ReplicaRates,
+    base: Vec<f64>,
+}
+
+/// The epochs: forward, per-replica losses, backward, clipping, this epoch's rates, one
+/// optimiser step.
 fn fit<B: AutodiffBackend + FusedBackend, O: Optimizer<ReplicaModel<B>, B>>(
     job: &TrainJob<'_>,
     mut model: ReplicaModel<B>,
     mut optim: O,
+    schedule: &Schedule,
     input: &SequenceInput<B>,
     targets: &LossTargets<B>,
     on_epoch: &mut dyn FnMut(usize),
@@ -229,7 +244,16 @@ fn fit<B: AutodiffBackend + FusedBackend, O: Optimizer<ReplicaModel<B>, B>>(
         for (curve, v) in curves.iter_mut().zip(values) {
             curve.push(v);
         }
-        let grads = GradientsParams::from_grads(grads, &model);
+        let mut grads = GradientsParams::from_grads(grads, &model);
+        clip::clip(&job.options, &model, &mut grads, r);
+        if job.options.scheduled() {
+            let rates = schedule
+                .base
+                .iter()
+                .map(|&lr| job.options.lr_at(lr, epoch, job.epochs))
+                .collect();
+            schedule.rates.set(rates);
+        }
         // Each replica's rate is in the optimiser (`ReplicaRates`); 1 scales none of them.
         model = optim.step(1.0, model, grads);
         on_epoch(epoch + 1);

@@ -9,34 +9,53 @@
 
 use burn::optim::{AdaptiveMomentumState, LearningRate, SimpleOptimizer};
 use burn::prelude::*;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
-/// The learning rate of every replica of a launch, in replica order.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ReplicaRates(Arc<[f64]>);
+/// The learning rate of every replica of a launch, in replica order. Shared: a schedule sets
+/// the rates of the coming epoch through a clone while the optimiser holds the original.
+#[derive(Debug, Clone)]
+pub struct ReplicaRates(Arc<RwLock<Vec<f64>>>);
+
+impl PartialEq for ReplicaRates {
+    fn eq(&self, other: &Self) -> bool {
+        *self.read() == *other.read()
+    }
+}
 
 impl ReplicaRates {
     pub fn new(rates: Vec<f64>) -> Self {
-        Self(rates.into())
+        Self(Arc::new(RwLock::new(rates)))
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Vec<f64>> {
+        self.0.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Replaces every replica's rate (same count).
+    pub fn set(&self, rates: Vec<f64>) {
+        let mut held = self.0.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        assert_eq!(held.len(), rates.len(), "one learning rate per replica");
+        *held = rates;
     }
 
     /// The rate of replica `r`.
     pub fn of(&self, r: usize) -> f64 {
-        self.0[r]
+        self.read()[r]
     }
 
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.read().len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.read().is_empty()
     }
 
     /// The one rate of all replicas, if they share it.
     fn uniform(&self) -> Option<f64> {
-        let first = *self.0.first()?;
-        self.0.iter().all(|&r| r.to_bits() == first.to_bits()).then_some(first)
+        let rates = self.read();
+        let first = *rates.first()?;
+        rates.iter().all(|&r| r.to_bits() == first.to_bits()).then_some(first)
     }
 
     /// `t * rate` with each replica's rate times `scale`: `t` has the replica axis first.
@@ -45,11 +64,11 @@ impl ReplicaRates {
             return t.mul_scalar(rate * scale);
         }
         let replicas = t.dims()[0];
-        assert_eq!(replicas, self.0.len(), "one learning rate per replica");
+        assert_eq!(replicas, self.len(), "one learning rate per replica");
         let mut shape = [1usize; D];
         shape[0] = replicas;
         // burn's `mul_scalar` rounds the f64 rate to the float type; so does this.
-        let rates: Vec<f32> = self.0.iter().map(|&r| (r * scale) as f32).collect();
+        let rates: Vec<f32> = self.read().iter().map(|&r| (r * scale) as f32).collect();
         let rates = Tensor::<B, D>::from_data(TensorData::new(rates, shape), &t.device());
         t.mul(rates)
     }
