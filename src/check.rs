@@ -16,10 +16,11 @@ pub enum Metric {
     MinFinalLoss,
     MeanAccuracy,
     MinAccuracy,
+    MedianEpochsToSuccess,
 }
 
 impl Metric {
-    const ALL: [Metric; 8] = [
+    const ALL: [Metric; 9] = [
         Metric::SuccessRate,
         Metric::Successes,
         Metric::MedianFinalLoss,
@@ -28,6 +29,7 @@ impl Metric {
         Metric::MinFinalLoss,
         Metric::MeanAccuracy,
         Metric::MinAccuracy,
+        Metric::MedianEpochsToSuccess,
     ];
 
     pub fn name(self) -> &'static str {
@@ -40,6 +42,7 @@ impl Metric {
             Metric::MinFinalLoss => "min_final_loss",
             Metric::MeanAccuracy => "mean_accuracy",
             Metric::MinAccuracy => "min_accuracy",
+            Metric::MedianEpochsToSuccess => "median_epochs_to_success",
         }
     }
 
@@ -53,6 +56,7 @@ impl Metric {
             Metric::MinFinalLoss => s.min_loss,
             Metric::MeanAccuracy => s.mean_accuracy,
             Metric::MinAccuracy => s.min_accuracy,
+            Metric::MedianEpochsToSuccess => s.median_epochs_to_success,
         }
     }
 

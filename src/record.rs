@@ -43,6 +43,8 @@ pub struct Snapshot {
 pub struct ReplicaResult {
     /// Loss of each epoch's forward pass (before that epoch's update).
     pub curve: Vec<f32>,
+    /// Accuracy of each epoch's forward pass (the same pass).
+    pub accuracy_curve: Vec<f32>,
     /// Loss of the trained model over the whole data.
     pub final_loss: f32,
     /// Fraction of positions whose argmax is the target.
@@ -61,6 +63,8 @@ pub struct RunRecord {
     /// This run's share of its group's wall time (replicas train together).
     pub train_seconds: f64,
     pub curve: Vec<f32>,
+    /// Accuracy of each epoch's pass; empty in records written before it was measured.
+    pub accuracy_curve: Vec<f32>,
     pub snapshot: Option<Snapshot>,
     /// Labels of the snapshot's positions.
     pub positions: Vec<Position>,
@@ -85,6 +89,7 @@ impl RunRecord {
             accuracy: result.accuracy,
             train_seconds,
             curve: result.curve,
+            accuracy_curve: result.accuracy_curve,
             snapshot: Some(result.snapshot),
             positions,
             vocab,
@@ -100,6 +105,7 @@ impl RunRecord {
             accuracy: f32::NAN,
             train_seconds: 0.0,
             curve: Vec::new(),
+            accuracy_curve: Vec::new(),
             snapshot: None,
             positions: Vec::new(),
             vocab: Vec::new(),
@@ -108,6 +114,20 @@ impl RunRecord {
 
     pub fn vocab_symbol(&self, i: usize) -> String {
         self.vocab.get(i).cloned().unwrap_or_else(|| format!("#{i}"))
+    }
+
+    /// The first epoch (from 1) whose pass predicted every position: `None` if none did (or
+    /// the record predates per-epoch accuracy, see [`RunRecord::knows_epochs_to_success`]).
+    pub fn epochs_to_success(&self) -> Option<usize> {
+        if self.status != RunStatus::Ok {
+            return None;
+        }
+        self.accuracy_curve.iter().position(|&a| a >= 1.0).map(|e| e + 1)
+    }
+
+    /// Whether the record measured every epoch's accuracy (records from before did not).
+    pub fn knows_epochs_to_success(&self) -> bool {
+        self.accuracy_curve.len() == self.curve.len() && !self.curve.is_empty()
     }
 
     /// Every position predicted correctly: the notes' notion of a restart that "learned it".

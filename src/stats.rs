@@ -24,6 +24,9 @@ pub struct Outcome {
     /// Why the run failed; empty otherwise.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub error: String,
+    /// The first epoch whose pass predicted every position; `None`: never (or not measured).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epochs_to_success: Option<usize>,
 }
 
 impl From<&RunRecord> for Outcome {
@@ -35,6 +38,7 @@ impl From<&RunRecord> for Outcome {
             success: r.succeeded(),
             train_seconds: r.train_seconds,
             error: r.error.clone(),
+            epochs_to_success: r.epochs_to_success(),
         }
     }
 }
@@ -71,6 +75,9 @@ pub struct GroupStats {
     /// A run without an accuracy (failed) counts as 0.
     pub mean_accuracy: f64,
     pub min_accuracy: f64,
+    /// Median of the runs' epochs to success, a run that never succeeded counting as infinite
+    /// (the module's rule, as for losses).
+    pub median_epochs_to_success: f64,
     pub train_seconds: f64,
 }
 
@@ -115,6 +122,14 @@ impl GroupStats {
             max_loss: losses.last().copied().unwrap_or(f64::NAN),
             mean_accuracy: accuracies.iter().sum::<f64>() / n.max(1) as f64,
             min_accuracy: accuracies.iter().copied().fold(f64::INFINITY, f64::min),
+            median_epochs_to_success: {
+                let mut epochs: Vec<f64> = outcomes
+                    .iter()
+                    .map(|o| o.epochs_to_success.map_or(f64::INFINITY, |e| e as f64))
+                    .collect();
+                epochs.sort_by(f64::total_cmp);
+                median_of_sorted(&epochs)
+            },
             train_seconds: outcomes.iter().map(|o| o.train_seconds).sum(),
         }
     }
@@ -198,6 +213,7 @@ mod tests {
             } else {
                 String::new()
             },
+            epochs_to_success: None,
         }
     }
 

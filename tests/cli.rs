@@ -75,7 +75,7 @@ fn sweep_writes_runs_curves_states_and_the_experiment() {
     assert_eq!(cells, ["rnn", "rnn", "rnn", "lstm", "lstm", "lstm"]);
 
     let (ch, curves) = read_csv(&out.join("curves.csv"));
-    assert_eq!(ch, ["run_id", "epoch", "loss"]);
+    assert_eq!(ch, ["run_id", "epoch", "loss", "accuracy"]);
     assert_eq!(curves.len(), 6 * 20);
     // Each run's curve: epochs 1..=20, and the final loss is below the first epoch's.
     let first = &rows[0][col("run_id")];

@@ -121,8 +121,16 @@ fn fused_gradients_equal_autodiff_of_the_op_by_op_cells() {
             let model = ReplicaModel::<AB>::from_host(&s, &init::seeded(&s, &[4, 5]), &device);
             let input = SequenceInput::<AB>::new(&data.inputs, last_only, &device);
             let targets = LossTargets::<AB>::new(&data.flat_targets(), 2, &device);
+            let accuracy_of = |kernel: Kernel| host(model.losses(&input, &targets, kernel).accuracy);
+            // The fused loss counts correct positions as the op-by-op argmax does.
+            assert_eq!(
+                accuracy_of(Kernel::Fused),
+                accuracy_of(Kernel::OpByOp),
+                "{} {cell:?}",
+                data.name
+            );
             let grads_of = |kernel: Kernel| {
-                let losses = model.losses(&input, &targets, kernel);
+                let losses = model.losses(&input, &targets, kernel).losses;
                 let grads = losses.clone().sum().backward();
                 let head = model.head.as_ref().unwrap();
                 let mut params = cell_params(&model.cell);

@@ -950,3 +950,43 @@ fn runs_csv_shows_each_argument_where_it_applies() {
     assert_eq!(cells("nesterov"), ["", "", "false", "false", "", ""]);
     assert!(cells("status").iter().all(|s| s == "ok"));
 }
+
+/// `epochs_to_success` is the first epoch whose pass (the one curves.csv records) predicted
+/// every position; curves.csv carries that pass's accuracy; `median_epochs_to_success` checks.
+#[test]
+fn epochs_to_success_is_the_first_epoch_at_full_accuracy() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = write(
+        dir.path(),
+        "e.yaml",
+        "name: e\ndatasets:\n  - {name: d, cyclic: AbAcAd, repeat: 5}\ngrid:\n  cell: [rnn, memoryless]\n  hidden: 4\n  lr: 0.1\n  epochs: 60\n  seed: 0..3\nchecks:\n  - where: {cell: rnn}\n    require: median_epochs_to_success <= 60\n",
+    );
+    let out = dir.path().join("out");
+    let output = sweep(&exp, &out).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let mut runs = csv::Reader::from_path(out.join("runs.csv")).unwrap();
+    let header = runs.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = runs.records().map(Result::unwrap).collect();
+    let mut curves = csv::Reader::from_path(out.join("curves.csv")).unwrap();
+    assert_eq!(
+        curves.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["run_id", "epoch", "loss", "accuracy"]
+    );
+    let curve_rows: Vec<csv::StringRecord> = curves.records().map(Result::unwrap).collect();
+    let mut succeeded = 0;
+    for row in &rows {
+        let first_full = curve_rows
+            .iter()
+            .filter(|c| c[0] == row[col("run_id")])
+            .find(|c| c[3].parse::<f32>().unwrap() >= 1.0)
+            .map(|c| c[1].to_string())
+            .unwrap_or_default();
+        assert_eq!(row[col("epochs_to_success")], first_full, "{row:?}");
+        succeeded += usize::from(!first_full.is_empty());
+    }
+    // RNN(4) learns AbAcAd within 60 epochs; the memoryless cell cannot predict every position.
+    assert!(succeeded >= 1, "no run reached full accuracy");
+    let check = common::sweeplab().arg("check").arg(&out).output().unwrap();
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+}

@@ -9,8 +9,10 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
-/// The columns of `curves.csv`.
+/// The columns of `curves.csv` that every version wrote.
 pub const CURVES_COLUMNS: [&str; 3] = ["run_id", "epoch", "loss"];
+/// The accuracy of the epoch's pass (empty for records that did not measure it).
+pub const ACCURACY_COLUMN: &str = "accuracy";
 
 /// Writes `curves.csv`.
 pub struct CurvesCsv;
@@ -22,10 +24,11 @@ impl Export for CurvesCsv {
 
     fn write(&self, _experiment: &str, records: &[RunRecord], out: &mut dyn Write) -> std::io::Result<()> {
         let mut w = csv::Writer::from_writer(out);
-        w.write_record(CURVES_COLUMNS)?;
+        w.write_record(CURVES_COLUMNS.iter().chain(&[ACCURACY_COLUMN]))?;
         for r in records {
             for (e, loss) in r.curve.iter().enumerate() {
-                w.write_record([r.spec.id.as_str(), &(e + 1).to_string(), &fmt_f32(*loss)])?;
+                let accuracy = r.accuracy_curve.get(e).map(|&a| fmt_f32(a)).unwrap_or_default();
+                w.write_record([r.spec.id.as_str(), &(e + 1).to_string(), &fmt_f32(*loss), &accuracy])?;
             }
         }
         w.flush()

@@ -55,6 +55,9 @@ struct StoredRun {
     accuracy: Num,
     train_seconds: f64,
     curve: Vec<Num>,
+    /// Absent in records written before per-epoch accuracy was measured.
+    #[serde(default)]
+    accuracy_curve: Vec<Num>,
     snapshot: Option<StoredSnapshot>,
     positions: Vec<(String, String)>,
     vocab: Vec<String>,
@@ -72,6 +75,7 @@ impl From<&RunRecord> for StoredRun {
             accuracy: Num(r.accuracy),
             train_seconds: r.train_seconds,
             curve: nums(&r.curve),
+            accuracy_curve: nums(&r.accuracy_curve),
             snapshot: r.snapshot.as_ref().map(|s| StoredSnapshot {
                 states: rows(&s.states),
                 logits: rows(&s.logits),
@@ -101,6 +105,7 @@ impl StoredRun {
             accuracy: self.accuracy.0,
             train_seconds: self.train_seconds,
             curve: floats(&self.curve),
+            accuracy_curve: floats(&self.accuracy_curve),
             snapshot: self.snapshot.map(|s| Snapshot {
                 states: rows(&s.states),
                 logits: rows(&s.logits),

@@ -39,6 +39,9 @@ pub const RUNS_COLUMNS: [&str; 18] = [
     "init",
 ];
 
+/// Measurements added after the parameters' columns (readers find every column by name).
+pub const METRIC_COLUMNS: [&str; 1] = ["epochs_to_success"];
+
 /// The parameters whose column comes after [`RUNS_COLUMNS`], in declaration order.
 pub fn later_params() -> impl Iterator<Item = &'static ParamDecl> {
     PARAMS.iter().filter(|d| !RUNS_COLUMNS.contains(&d.name))
@@ -52,7 +55,8 @@ impl Export for RunsCsv {
     fn write(&self, experiment: &str, records: &[RunRecord], out: &mut dyn Write) -> std::io::Result<()> {
         let mut w = csv::Writer::from_writer(out);
         let later: Vec<&ParamDecl> = later_params().collect();
-        w.write_record(RUNS_COLUMNS.iter().copied().chain(later.iter().map(|d| d.name)))?;
+        let header = RUNS_COLUMNS.iter().copied().chain(later.iter().map(|d| d.name));
+        w.write_record(header.chain(METRIC_COLUMNS))?;
         for r in records {
             let s = &r.spec;
             let fixed = [
@@ -75,10 +79,12 @@ impl Export for RunsCsv {
                 r.error.clone(),
                 s.init.name().to_string(),
             ];
-            w.write_record(fixed.into_iter().chain(later.iter().map(|d| match s.applies(d.param) {
+            let params = later.iter().map(|d| match s.applies(d.param) {
                 true => s.value(d.param).canonical(),
                 false => String::new(),
-            })))?;
+            });
+            let metrics = [r.epochs_to_success().map(|e| e.to_string()).unwrap_or_default()];
+            w.write_record(fixed.into_iter().chain(params).chain(metrics))?;
         }
         w.flush()
     }
@@ -108,6 +114,8 @@ pub struct RunRow {
     pub error: String,
     /// `sweeplab` when the column is absent (tables written before `init` existed).
     pub init: String,
+    /// Empty in the table: never, or not measured (tables and records from before).
+    pub epochs_to_success: Option<usize>,
     /// The text of every declared parameter, as written (the default's text for a parameter
     /// declared after the table was written).
     pub params: BTreeMap<Param, String>,
@@ -152,6 +160,7 @@ impl RunRow {
             success: self.success,
             train_seconds: self.train_seconds,
             error: self.error.clone(),
+            epochs_to_success: self.epochs_to_success,
         }
     }
 }
@@ -169,6 +178,7 @@ pub fn read_runs(path: &Path) -> Result<Vec<RunRow>> {
     let [id, experiment, group, dataset, cell, hidden, seed, device, epochs, lr, head, loss, acc, success, seconds, status] =
         table.columns(std::array::from_fn(|i| RUNS_COLUMNS[i]))?;
     let [error, init] = [RUNS_COLUMNS[16], RUNS_COLUMNS[17]].map(|name| table.column(name));
+    let epochs_to_success = table.column(METRIC_COLUMNS[0]);
     let params: Vec<(&ParamDecl, Option<usize>)> = PARAMS.iter().map(|d| (d, table.column(d.name))).collect();
     let mut runs = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -202,6 +212,10 @@ pub fn read_runs(path: &Path) -> Result<Vec<RunRow>> {
             })?,
             error: optional(error, ""),
             init: optional(init, "sweeplab"),
+            epochs_to_success: match epochs_to_success {
+                Some(i) if !c.text(i).trim().is_empty() => Some(c.parse_at_most(i, crate::spec::MAX_EPOCHS)?),
+                _ => None,
+            },
             params: params
                 .iter()
                 .map(|(d, column)| {

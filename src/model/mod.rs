@@ -248,6 +248,13 @@ pub struct ReplicaModel<B: Backend> {
     pub head: Option<Head<B>>,
 }
 
+/// One epoch's pass over the data, per replica.
+#[derive(Debug, Clone)]
+pub struct EpochPass<B: Backend> {
+    pub losses: Tensor<B, 1>,
+    pub accuracy: Tensor<B, 1>,
+}
+
 /// What a forward pass produces for every prediction position.
 #[derive(Debug, Clone)]
 pub struct ForwardOutput<B: Backend> {
@@ -291,13 +298,28 @@ impl<B: FusedBackend> ReplicaModel<B> {
 
     /// Mean cross-entropy of each replica, `[R]`: the training objective. With the fused kernel
     /// and a linear head, the head and the loss are one fused op too.
-    pub fn losses(&self, input: &SequenceInput<B>, targets: &LossTargets<B>, kernel: Kernel) -> Tensor<B, 1> {
+    /// Each replica's mean loss `[R]` (what training differentiates), and its accuracy `[R]`
+    /// (the fraction of positions whose first largest logit is the target; no gradient).
+    pub fn losses(&self, input: &SequenceInput<B>, targets: &LossTargets<B>, kernel: Kernel) -> EpochPass<B> {
         match (kernel, &self.head) {
             (Kernel::Fused, Some(head)) => {
                 let states = prediction_states(self.cell.sequence(input, kernel), input.last_only);
-                fused::head_loss([states, head.weight.val(), head.bias.val()], targets.ids.clone())
+                let out = fused::head_loss([states, head.weight.val(), head.bias.val()], targets.ids.clone());
+                let r = out.dims()[0] / 2;
+                EpochPass {
+                    losses: out.clone().narrow(0, 0, r),
+                    accuracy: out.narrow(0, r, r),
+                }
             }
-            _ => replica_losses(self.forward(input, kernel).logits, targets.tensor.clone()),
+            _ => {
+                let logits = self.forward(input, kernel).logits;
+                let r = logits.dims()[0];
+                let correct = logits.clone().argmax(2).equal(targets.tensor.clone());
+                EpochPass {
+                    accuracy: correct.float().mean_dim(1).reshape([r]),
+                    losses: replica_losses(logits, targets.tensor.clone()),
+                }
+            }
         }
     }
 }

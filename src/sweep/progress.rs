@@ -305,6 +305,7 @@ pub(super) mod tests {
             } else {
                 String::new()
             },
+            epochs_to_success: None,
         }
     }
 

@@ -184,7 +184,7 @@ fn evaluate<B: Backend + FusedBackend>(
     targets: &LossTargets<B>,
     flat_targets: &[Vec<usize>],
     part_of: &[usize],
-    mut curves: Vec<Vec<f32>>,
+    mut curves: Curves,
 ) -> Vec<ReplicaResult> {
     let out = model.forward(input, job.kernel);
     let losses = to_vec(replica_losses(out.logits.clone(), targets.tensor.clone()).into_data());
@@ -204,7 +204,8 @@ fn evaluate<B: Backend + FusedBackend>(
                 .filter(|&p| argmax(&logits[(ri * n + p) * v..(ri * n + p + 1) * v]) == Some(targets[p]))
                 .count();
             ReplicaResult {
-                curve: std::mem::take(&mut curves[ri]),
+                curve: std::mem::take(&mut curves.loss[ri]),
+                accuracy_curve: std::mem::take(&mut curves.accuracy[ri]),
                 final_loss: losses[ri],
                 accuracy: correct as f32 / n as f32,
                 snapshot: Snapshot {
@@ -215,6 +216,12 @@ fn evaluate<B: Backend + FusedBackend>(
             }
         })
         .collect()
+}
+
+/// Per replica, every epoch's loss and accuracy (of the pass before that epoch's update).
+struct Curves {
+    loss: Vec<Vec<f32>>,
+    accuracy: Vec<Vec<f32>>,
 }
 
 /// Each replica's learning rate, epoch by epoch: the optimiser reads `rates`, which the
@@ -234,15 +241,25 @@ fn fit<B: AutodiffBackend + FusedBackend, O: Optimizer<ReplicaModel<B>, B>>(
     input: &SequenceInput<B>,
     targets: &LossTargets<B>,
     on_epoch: &mut dyn FnMut(usize),
-) -> (ReplicaModel<B>, Vec<Vec<f32>>) {
+) -> (ReplicaModel<B>, Curves) {
     let r = job.replicas();
-    let mut curves = vec![Vec::with_capacity(job.epochs); r];
+    let mut curves = Curves {
+        loss: vec![Vec::with_capacity(job.epochs); r],
+        accuracy: vec![Vec::with_capacity(job.epochs); r],
+    };
     for epoch in 0..job.epochs {
-        let losses = model.losses(input, targets, job.kernel);
-        let grads = losses.clone().sum().backward();
-        let values = to_vec(losses.inner().into_data());
-        for (curve, v) in curves.iter_mut().zip(values) {
-            curve.push(v);
+        let pass = model.losses(input, targets, job.kernel);
+        let grads = pass.losses.clone().sum().backward();
+        let losses = to_vec(pass.losses.inner().into_data());
+        let accuracy = to_vec(pass.accuracy.inner().into_data());
+        for ((curve, l), (acc, a)) in curves
+            .loss
+            .iter_mut()
+            .zip(losses)
+            .zip(curves.accuracy.iter_mut().zip(accuracy))
+        {
+            curve.push(l);
+            acc.push(a);
         }
         let mut grads = GradientsParams::from_grads(grads, &model);
         clip::clip(&job.options, &model, &mut grads, r);

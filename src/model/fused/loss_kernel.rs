@@ -19,6 +19,8 @@ pub struct LossDims {
 pub struct LossTrace<T> {
     /// Mean cross-entropy of each replica, `[R]`.
     pub losses: Vec<T>,
+    /// Fraction of positions whose argmax (the first largest logit) is the target, `[R]`.
+    pub accuracy: Vec<T>,
     /// `[R, P, V]`
     pub probs: Vec<T>,
 }
@@ -44,15 +46,20 @@ pub fn forward<T: Real>(d: &LossDims, states: &[T], weight: &[T], bias: &[T], ta
     let (p_n, h_n, v_n) = (d.positions, d.hidden, d.vocab);
     let mut trace = LossTrace {
         losses: vec![T::ZERO; d.replicas],
+        accuracy: vec![T::ZERO; d.replicas],
         probs: vec![T::ZERO; d.replicas * p_n * v_n],
     };
-    let blocks = trace.probs.chunks_mut(p_n * v_n).zip(trace.losses.iter_mut());
-    blocks.enumerate().for_each(|(r, (probs, loss))| {
+    let blocks = trace
+        .probs
+        .chunks_mut(p_n * v_n)
+        .zip(trace.losses.iter_mut().zip(trace.accuracy.iter_mut()));
+    blocks.enumerate().for_each(|(r, (probs, (loss, accuracy)))| {
         let h = &states[r * p_n * h_n..(r + 1) * p_n * h_n];
         let w = &weight[r * h_n * v_n..(r + 1) * h_n * v_n];
         let b = &bias[r * v_n..(r + 1) * v_n];
         let targets = targets.of(r);
         let mut total = T::ZERO;
+        let mut correct = 0usize;
         for p in 0..p_n {
             let z = &mut probs[p * v_n..(p + 1) * v_n];
             z.fill(T::ZERO);
@@ -62,11 +69,17 @@ pub fn forward<T: Real>(d: &LossDims, states: &[T], weight: &[T], bias: &[T], ta
                 }
             }
             let mut max = z[0] + b[0];
-            for (zc, &bc) in z.iter_mut().zip(b) {
+            let mut best = 0;
+            for (c, (zc, &bc)) in z.iter_mut().zip(b).enumerate() {
                 *zc += bc;
                 if *zc > max {
                     max = *zc;
+                    best = c;
                 }
+            }
+            // A NaN logit is never the largest: such a position is not predicted (as `argmax`).
+            if best == targets[p] as usize && z.iter().all(|x| x.partial_cmp(&T::ZERO).is_some()) {
+                correct += 1;
             }
             let target = z[targets[p] as usize];
             let mut sum = T::ZERO;
@@ -82,6 +95,7 @@ pub fn forward<T: Real>(d: &LossDims, states: &[T], weight: &[T], bias: &[T], ta
             }
         }
         *loss = total * T::from_usize(p_n).recip();
+        *accuracy = T::from_usize(correct) * T::from_usize(p_n).recip();
     });
     trace
 }

@@ -226,7 +226,13 @@ impl LossCall {
 fn plain_head_loss<B: Backend>(params: [FloatTensor<B>; 3], targets: Arc<ReplicaSets>) -> FloatTensor<B> {
     let device = B::float_device(&params[0]);
     let call = LossCall::read::<B>(params, targets);
-    from_host::<B, 1>(call.forward().losses, [call.dims.replicas], &device)
+    from_host::<B, 1>(loss_output(&call.forward()), [2 * call.dims.replicas], &device)
+}
+
+/// The op's output, `[2R]`: each replica's loss, then each replica's accuracy (which carries
+/// no gradient: the backward step reads the first half of its incoming gradient only).
+fn loss_output(trace: &LossTrace<f32>) -> Vec<f32> {
+    trace.losses.iter().chain(&trace.accuracy).copied().collect()
 }
 
 macro_rules! plain_fused_backend {
@@ -297,8 +303,9 @@ impl<B: Backend> Backward<B, 3> for HeadLossBackward {
     fn backward(self, ops: Ops<Self::State, 3>, grads: &mut Gradients, _checkpointer: &mut Checkpointer) {
         let d_losses = grads.consume::<B>(&ops.node);
         let device = B::float_device(&d_losses);
-        let (d_losses, _) = to_host::<B, 1>(d_losses);
+        let (mut d_losses, _) = to_host::<B, 1>(d_losses);
         let c = &ops.state.call;
+        d_losses.truncate(c.dims.replicas);
         let g = loss_kernel::backward(
             &c.dims,
             &c.states,
@@ -326,7 +333,7 @@ impl<B: FusedBackend, C: CheckpointStrategy> FusedBackend for Autodiff<B, C> {
                 let device = B::float_device(&params[0].primitive);
                 let call = LossCall::read::<B>(params.map(|p| p.primitive), targets);
                 let trace = call.forward();
-                let output = from_host::<B, 1>(trace.losses.clone(), [call.dims.replicas], &device);
+                let output = from_host::<B, 1>(loss_output(&trace), [2 * call.dims.replicas], &device);
                 let state = SavedLoss {
                     call: Arc::new(call),
                     trace: Arc::new(trace),
@@ -362,7 +369,8 @@ pub fn recurrence<B: FusedBackend>(cell: CellKind, params: [Tensor<B, 3>; 4], to
     Tensor::from_primitive(TensorPrimitive::Float(B::fused_recurrence(cell, prims, tokens)))
 }
 
-/// The fused head and loss on burn tensors: `[states [R, P, H], weight, bias]` -> losses `[R]`.
+/// The fused head and loss on burn tensors: `[states [R, P, H], weight, bias]` -> `[2R]`, the
+/// losses then the accuracies of the replicas.
 pub fn head_loss<B: FusedBackend>(params: [Tensor<B, 3>; 3], targets: Arc<ReplicaSets>) -> Tensor<B, 1> {
     let prims = params.map(|p| p.into_primitive().tensor());
     Tensor::from_primitive(TensorPrimitive::Float(B::fused_head_loss(prims, targets)))
