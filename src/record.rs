@@ -45,6 +45,8 @@ pub struct ReplicaResult {
     pub curve: Vec<f32>,
     /// Accuracy of each epoch's forward pass (the same pass).
     pub accuracy_curve: Vec<f32>,
+    /// The epoch whose pass met the run's `stop` rule (the curves end there).
+    pub stopped_epoch: Option<usize>,
     /// Loss of the trained model over the whole data.
     pub final_loss: f32,
     /// Fraction of positions whose argmax is the target.
@@ -65,6 +67,8 @@ pub struct RunRecord {
     pub curve: Vec<f32>,
     /// Accuracy of each epoch's pass; empty in records written before it was measured.
     pub accuracy_curve: Vec<f32>,
+    /// The epoch whose pass stopped the run early (`stop`); `None`: it trained every epoch.
+    pub stopped_epoch: Option<usize>,
     pub snapshot: Option<Snapshot>,
     /// Labels of the snapshot's positions.
     pub positions: Vec<Position>,
@@ -90,6 +94,7 @@ impl RunRecord {
             train_seconds,
             curve: result.curve,
             accuracy_curve: result.accuracy_curve,
+            stopped_epoch: result.stopped_epoch,
             snapshot: Some(result.snapshot),
             positions,
             vocab,
@@ -106,6 +111,7 @@ impl RunRecord {
             train_seconds: 0.0,
             curve: Vec::new(),
             accuracy_curve: Vec::new(),
+            stopped_epoch: None,
             snapshot: None,
             positions: Vec::new(),
             vocab: Vec::new(),

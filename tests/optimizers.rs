@@ -990,3 +990,73 @@ fn epochs_to_success_is_the_first_epoch_at_full_accuracy() {
     let check = common::sweeplab().arg("check").arg(&out).output().unwrap();
     assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
 }
+
+/// `stop: success`: a stopped run's model is frozen exactly - it equals the run trained for one
+/// epoch fewer without stopping, bit for bit, however many replicas trained beside it - and its
+/// curves end at the stopping epoch.
+#[test]
+fn a_stopped_run_is_frozen_exactly_and_its_curves_end_there() {
+    let yaml = |extra: &str, epochs: usize, seeds: &str| {
+        format!("name: s\ndatasets:\n  - {{name: d, cyclic: AbAcAd, repeat: 5}}\ngrid:\n  cell: rnn\n  hidden: 4\n  epochs: {epochs}\n  seed: {seeds}\n{extra}")
+    };
+    for (optimizer, epochs) in [
+        ("adam\n  lr: 0.1", 150),
+        ("sgd\n  momentum: 0.9\n  lr: 0.3", 150),
+        ("rmsprop\n  lr: 0.01", 300),
+    ] {
+        let extra = format!("  optimizer: {optimizer}\n");
+        let plan = plan_from(&yaml(&format!("{extra}  stop: success\n"), epochs, "0..4")).unwrap();
+        let batch = train_all(&plan);
+        let stopped: Vec<&RunRecord> = batch.iter().filter(|r| r.stopped_epoch.is_some()).collect();
+        assert!(
+            !stopped.is_empty(),
+            "{optimizer}: no run reached full accuracy in {epochs} epochs"
+        );
+        for (i, record) in batch.iter().enumerate() {
+            let group = &plan.groups[0];
+            let alone = &train_runs(&plan, group, &[group.runs[i]], &mut |_| {})[0];
+            assert_eq!(
+                alone.final_loss.to_bits(),
+                record.final_loss.to_bits(),
+                "{optimizer} seed {i}"
+            );
+            assert_eq!(alone.curve.len(), record.curve.len());
+            let Some(e) = record.stopped_epoch else {
+                assert_eq!(record.curve.len(), epochs);
+                continue;
+            };
+            assert_eq!(record.curve.len(), e, "the curves end at the stopping epoch");
+            assert_eq!(record.epochs_to_success(), Some(e));
+            // Stopped at e: e - 1 updates applied, like a run of e - 1 epochs.
+            let seed = record.spec.seed.to_string();
+            let shorter = plan_from(&yaml(&extra, e - 1, &seed)).unwrap();
+            let reference = &train_all(&shorter)[0];
+            assert_eq!(
+                reference.final_loss.to_bits(),
+                record.final_loss.to_bits(),
+                "{optimizer} seed {seed}"
+            );
+            let probs = |r: &RunRecord| {
+                r.snapshot
+                    .as_ref()
+                    .unwrap()
+                    .probs
+                    .concat()
+                    .iter()
+                    .map(|x| x.to_bits())
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(probs(reference), probs(record));
+        }
+    }
+    let err = plan_from(&yaml("  lr: 0.1\n  stop: loss > 3\n", 5, "0")).unwrap_err();
+    assert!(
+        err.contains("stop must be never, success or `loss < X` with X > 0, got 'loss > 3'"),
+        "{err}"
+    );
+    let plan = plan_from(&yaml("  lr: 0.1\n  stop: loss < 0.5\n", 200, "0..2")).unwrap();
+    for record in train_all(&plan) {
+        let e = record.stopped_epoch.expect("RNN(4) gets below 0.5 within 200 epochs");
+        assert!(record.curve[e - 1] < 0.5 && record.curve[..e - 1].iter().all(|&l| l >= 0.5));
+    }
+}

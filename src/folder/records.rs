@@ -58,6 +58,8 @@ struct StoredRun {
     /// Absent in records written before per-epoch accuracy was measured.
     #[serde(default)]
     accuracy_curve: Vec<Num>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    stopped_epoch: Option<usize>,
     snapshot: Option<StoredSnapshot>,
     positions: Vec<(String, String)>,
     vocab: Vec<String>,
@@ -76,6 +78,7 @@ impl From<&RunRecord> for StoredRun {
             train_seconds: r.train_seconds,
             curve: nums(&r.curve),
             accuracy_curve: nums(&r.accuracy_curve),
+            stopped_epoch: r.stopped_epoch,
             snapshot: r.snapshot.as_ref().map(|s| StoredSnapshot {
                 states: rows(&s.states),
                 logits: rows(&s.logits),
@@ -106,6 +109,7 @@ impl StoredRun {
             train_seconds: self.train_seconds,
             curve: floats(&self.curve),
             accuracy_curve: floats(&self.accuracy_curve),
+            stopped_epoch: self.stopped_epoch,
             snapshot: self.snapshot.map(|s| Snapshot {
                 states: rows(&s.states),
                 logits: rows(&s.logits),

@@ -40,7 +40,7 @@ pub const RUNS_COLUMNS: [&str; 18] = [
 ];
 
 /// Measurements added after the parameters' columns (readers find every column by name).
-pub const METRIC_COLUMNS: [&str; 1] = ["epochs_to_success"];
+pub const METRIC_COLUMNS: [&str; 2] = ["epochs_to_success", "stopped_epoch"];
 
 /// The parameters whose column comes after [`RUNS_COLUMNS`], in declaration order.
 pub fn later_params() -> impl Iterator<Item = &'static ParamDecl> {
@@ -83,7 +83,8 @@ impl Export for RunsCsv {
                 true => s.value(d.param).canonical(),
                 false => String::new(),
             });
-            let metrics = [r.epochs_to_success().map(|e| e.to_string()).unwrap_or_default()];
+            let metrics =
+                [r.epochs_to_success(), r.stopped_epoch].map(|e| e.map(|e| e.to_string()).unwrap_or_default());
             w.write_record(fixed.into_iter().chain(params).chain(metrics))?;
         }
         w.flush()

@@ -18,7 +18,7 @@ mod values;
 pub use figures::FiguresSpec;
 pub use filter::{Condition, Filter, Op};
 pub use locate::{locate, Seg};
-pub use optim::{OptimizerName, OptimizerSpec, ScheduleName};
+pub use optim::{OptimizerName, OptimizerSpec, ScheduleName, StopRule};
 pub use params::{cell_title, Identity, ParamDecl, ParamDefault, PARAMS};
 pub use schema::{Axes, CheckSpec, DatasetSpec, Experiment, RecordSpec, TokenKind, MAX_RECORD_POSITIONS};
 pub use values::{

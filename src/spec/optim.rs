@@ -4,7 +4,7 @@
 //! for that run (`crate::plan`), so a grid `optimizer: [adam, sgd]` with `momentum: 0.9` gives
 //! Adam runs with the ids they have today.
 
-pub use super::schedule::ScheduleName;
+pub use super::schedule::{ScheduleName, StopRule};
 use super::values::{Param, ParamValue};
 use serde::{Deserialize, Serialize};
 
@@ -110,6 +110,7 @@ pub struct OptimizerSpec {
     pub clip_norm: Option<f64>,
     /// `clip_grad_value_(clip_value)`.
     pub clip_value: Option<f64>,
+    pub stop: StopRule,
 }
 
 impl Default for OptimizerSpec {
@@ -131,6 +132,7 @@ impl Default for OptimizerSpec {
             warmup: 0,
             clip_norm: None,
             clip_value: None,
+            stop: StopRule::Never,
         }
     }
 }
@@ -253,6 +255,7 @@ impl OptimizerSpec {
             Param::Warmup => ParamValue::Warmup(self.warmup),
             Param::ClipNorm => ParamValue::ClipNorm(self.clip_norm),
             Param::ClipValue => ParamValue::ClipValue(self.clip_value),
+            Param::Stop => ParamValue::Stop(self.stop),
             _ => return None,
         })
     }
@@ -275,6 +278,7 @@ impl OptimizerSpec {
             ParamValue::Warmup(x) => self.warmup = x,
             ParamValue::ClipNorm(x) => self.clip_norm = x,
             ParamValue::ClipValue(x) => self.clip_value = x,
+            ParamValue::Stop(x) => self.stop = x,
             _ => return false,
         }
         true
@@ -369,6 +373,11 @@ pub(super) fn parse(param: Param, v: &serde_yaml_ng::Value, shown: &str) -> Opti
         }),
         Param::ClipNorm => in_range(|x| x > 0.0, "a number > 0 or none", |x| ParamValue::ClipNorm(Some(x))),
         Param::ClipValue => in_range(|x| x > 0.0, "a number > 0 or none", |x| ParamValue::ClipValue(Some(x))),
+        Param::Stop => match v {
+            Value::String(s) => StopRule::parse(s).map(ParamValue::Stop),
+            _ => None,
+        }
+        .ok_or_else(|| format!("stop must be never, success or `loss < X` with X > 0, got {shown}")),
         _ => return None,
     })
 }

@@ -5,7 +5,7 @@
 //! typed value of each is in `values` ([`ParamValue`]), its field of a run in
 //! `crate::plan::RunConfig`.
 
-use super::optim::{OptimizerName, ScheduleName};
+use super::optim::{OptimizerName, ScheduleName, StopRule};
 use super::values::{DeviceSpec, HeadKind, InitKind, InitValue, Param, ParamValue};
 
 /// What a run gets when the experiment does not set the parameter.
@@ -44,7 +44,7 @@ pub struct ParamDecl {
 }
 
 /// Every parameter, in expansion order: the seed last, so that a group's runs are contiguous.
-pub const PARAMS: [ParamDecl; 24] = [
+pub const PARAMS: [ParamDecl; 25] = [
     ParamDecl {
         param: Param::Dataset,
         name: "dataset",
@@ -229,6 +229,14 @@ pub const PARAMS: [ParamDecl; 24] = [
         identity: Identity::UnlessDefault,
         separates_groups: true,
         figure_label: Some(|v| format!("clip value {v}")),
+    },
+    ParamDecl {
+        param: Param::Stop,
+        name: "stop",
+        default: ParamDefault::Value(|| ParamValue::Stop(StopRule::Never)),
+        identity: Identity::UnlessDefault,
+        separates_groups: true,
+        figure_label: Some(|v| format!("stop: {v}")),
     },
     ParamDecl {
         param: Param::Seed,

@@ -1,7 +1,7 @@
 //! Typed values of the swept parameters, parsed from YAML scalars with our own messages.
 
 pub use super::init_value::{InitKind, InitValue, WeightsDigest};
-use super::optim::{OptimizerName, ScheduleName};
+use super::optim::{OptimizerName, ScheduleName, StopRule};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -132,6 +132,7 @@ pub enum Param {
     Warmup,
     ClipNorm,
     ClipValue,
+    Stop,
     Seed,
 }
 
@@ -188,6 +189,7 @@ pub enum ParamValue {
     /// `None`: no clipping.
     ClipNorm(Option<f64>),
     ClipValue(Option<f64>),
+    Stop(StopRule),
     Seed(u64),
 }
 
@@ -217,6 +219,7 @@ impl ParamValue {
             ParamValue::Warmup(_) => Param::Warmup,
             ParamValue::ClipNorm(_) => Param::ClipNorm,
             ParamValue::ClipValue(_) => Param::ClipValue,
+            ParamValue::Stop(_) => Param::Stop,
             ParamValue::Seed(_) => Param::Seed,
         }
     }
@@ -313,6 +316,7 @@ impl ParamValue {
             ParamValue::StepEvery(x) => x.map(|n| n.to_string()).unwrap_or_default(),
             ParamValue::MinLr(x) => fmt_f64(*x),
             ParamValue::Warmup(x) => x.to_string(),
+            ParamValue::Stop(x) => x.name(),
             ParamValue::Seed(s) => s.to_string(),
         }
     }

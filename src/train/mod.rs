@@ -206,6 +206,7 @@ fn evaluate<B: Backend + FusedBackend>(
             ReplicaResult {
                 curve: std::mem::take(&mut curves.loss[ri]),
                 accuracy_curve: std::mem::take(&mut curves.accuracy[ri]),
+                stopped_epoch: curves.stopped[ri],
                 final_loss: losses[ri],
                 accuracy: correct as f32 / n as f32,
                 snapshot: Snapshot {
@@ -222,6 +223,8 @@ fn evaluate<B: Backend + FusedBackend>(
 struct Curves {
     loss: Vec<Vec<f32>>,
     accuracy: Vec<Vec<f32>>,
+    /// The epoch whose pass stopped each replica (`stop`), if one did.
+    stopped: Vec<Option<usize>>,
 }
 
 /// Each replica's learning rate, epoch by epoch: the optimiser reads `rates`, which the
@@ -246,21 +249,29 @@ fn fit<B: AutodiffBackend + FusedBackend, O: Optimizer<ReplicaModel<B>, B>>(
     let mut curves = Curves {
         loss: vec![Vec::with_capacity(job.epochs); r],
         accuracy: vec![Vec::with_capacity(job.epochs); r],
+        stopped: vec![None; r],
     };
     for epoch in 0..job.epochs {
         let pass = model.losses(input, targets, job.kernel);
-        let grads = pass.losses.clone().sum().backward();
-        let losses = to_vec(pass.losses.inner().into_data());
+        let losses = to_vec(pass.losses.clone().inner().into_data());
         let accuracy = to_vec(pass.accuracy.inner().into_data());
-        for ((curve, l), (acc, a)) in curves
-            .loss
-            .iter_mut()
-            .zip(losses)
-            .zip(curves.accuracy.iter_mut().zip(accuracy))
-        {
-            curve.push(l);
-            acc.push(a);
+        for ri in 0..r {
+            if curves.stopped[ri].is_some() {
+                continue;
+            }
+            curves.loss[ri].push(losses[ri]);
+            curves.accuracy[ri].push(accuracy[ri]);
+            // This pass meets the rule: its epoch's update is not applied, the model stays.
+            if job.options.stop.met(losses[ri], accuracy[ri]) {
+                curves.stopped[ri] = Some(epoch + 1);
+                schedule.rates.freeze(ri);
+            }
         }
+        // A launch ends when every replica has stopped.
+        if curves.stopped.iter().all(Option::is_some) {
+            break;
+        }
+        let grads = pass.losses.sum().backward();
         let mut grads = GradientsParams::from_grads(grads, &model);
         clip::clip(&job.options, &model, &mut grads, r);
         if job.options.scheduled() {

@@ -11,10 +11,11 @@ use burn::optim::{AdaptiveMomentumState, LearningRate, SimpleOptimizer};
 use burn::prelude::*;
 use std::sync::{Arc, RwLock};
 
-/// The learning rate of every replica of a launch, in replica order. Shared: a schedule sets
-/// the rates of the coming epoch through a clone while the optimiser holds the original.
+/// The learning rate of every replica of a launch, in replica order, and which replicas are
+/// frozen (stopped early: their parameters and optimiser state no longer change). Shared: the
+/// epochs set rates and freeze replicas through a clone while the optimiser holds the original.
 #[derive(Debug, Clone)]
-pub struct ReplicaRates(Arc<RwLock<Vec<f64>>>);
+pub struct ReplicaRates(Arc<RwLock<Vec<f64>>>, Arc<RwLock<Vec<bool>>>);
 
 impl PartialEq for ReplicaRates {
     fn eq(&self, other: &Self) -> bool {
@@ -24,7 +25,33 @@ impl PartialEq for ReplicaRates {
 
 impl ReplicaRates {
     pub fn new(rates: Vec<f64>) -> Self {
-        Self(Arc::new(RwLock::new(rates)))
+        let frozen = vec![false; rates.len()];
+        Self(Arc::new(RwLock::new(rates)), Arc::new(RwLock::new(frozen)))
+    }
+
+    /// Stops updating replica `r`.
+    pub fn freeze(&self, r: usize) {
+        self.1.write().unwrap_or_else(|poisoned| poisoned.into_inner())[r] = true;
+    }
+
+    /// Which replicas are frozen, if any is.
+    pub fn frozen(&self) -> Option<Vec<bool>> {
+        let frozen = self.1.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        frozen.iter().any(|&f| f).then(|| frozen.clone())
+    }
+
+    /// `true` at every element of a frozen replica, for a tensor of `dims` (replica axis first).
+    pub fn frozen_mask<B: Backend, const D: usize>(
+        frozen: &[bool],
+        dims: [usize; D],
+        device: &B::Device,
+    ) -> Tensor<B, D, Bool> {
+        let per_replica: usize = dims[1..].iter().product();
+        let values: Vec<bool> = frozen
+            .iter()
+            .flat_map(|&f| std::iter::repeat_n(f, per_replica))
+            .collect();
+        Tensor::from_data(TensorData::new(values, dims), device)
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Vec<f64>> {
@@ -109,6 +136,43 @@ impl<B: Backend> SimpleOptimizer<B> for ReplicaAdam {
         grad: Tensor<B, D>,
         state: Option<Self::State<D>>,
     ) -> (Tensor<B, D>, Option<Self::State<D>>) {
+        // Stopped replicas keep their values and moments: computed as for the others, then
+        // the old ones selected back (the others' bits are untouched by the selection).
+        let frozen = self.rates.frozen();
+        let before = frozen.as_ref().map(|_| (tensor.clone(), state.clone()));
+        let (tensor, state) = self.update(lr, tensor, grad, state);
+        let (Some(frozen), Some((old_tensor, old_state))) = (frozen, before) else {
+            return (tensor, state);
+        };
+        let dims = tensor.dims();
+        let mask = ReplicaRates::frozen_mask::<B, D>(&frozen, dims, &tensor.device());
+        let tensor = tensor.mask_where(mask.clone(), old_tensor);
+        let state = state.map(|mut s| {
+            let (m1, m2) = match old_state {
+                Some(old) => (old.moment_1, old.moment_2),
+                None => (s.moment_1.zeros_like(), s.moment_2.zeros_like()),
+            };
+            s.moment_1 = s.moment_1.mask_where(mask.clone(), m1);
+            s.moment_2 = s.moment_2.mask_where(mask, m2);
+            s
+        });
+        (tensor, state)
+    }
+
+    fn to_device<const D: usize>(state: Self::State<D>, device: &B::Device) -> Self::State<D> {
+        state.to_device(device)
+    }
+}
+
+impl ReplicaAdam {
+    /// burn 0.21's Adam step for every replica.
+    fn update<B: Backend, const D: usize>(
+        &self,
+        lr: LearningRate,
+        tensor: Tensor<B, D>,
+        grad: Tensor<B, D>,
+        state: Option<AdaptiveMomentumState<B, D>>,
+    ) -> (Tensor<B, D>, Option<AdaptiveMomentumState<B, D>>) {
         let grad = if self.weight_decay == 0.0 {
             grad
         } else {
@@ -145,9 +209,5 @@ impl<B: Backend> SimpleOptimizer<B> for ReplicaAdam {
         );
         let delta = self.rates.scale(update, lr);
         (tensor - delta, Some(state))
-    }
-
-    fn to_device<const D: usize>(state: Self::State<D>, device: &B::Device) -> Self::State<D> {
-        state.to_device(device)
     }
 }

@@ -125,7 +125,12 @@ impl<B: Backend> SimpleOptimizer<B> for TorchOptim {
         // The replica axis is first: each replica's elements are one contiguous chunk.
         let chunk = n / self.rates.len().max(1);
         assert_eq!(chunk * self.rates.len(), n, "one learning rate per replica");
+        let frozen = self.rates.frozen();
         for r in 0..self.rates.len() {
+            // A stopped replica keeps its values and its buffers.
+            if frozen.as_ref().is_some_and(|f| f[r]) {
+                continue;
+            }
             let range = r * chunk..(r + 1) * chunk;
             self.update(
                 lr * self.rates.of(r),
