@@ -146,6 +146,47 @@ fn main() {
         "packing: RNN(4) op by op, 4 groups (lr 0.3/0.1/0.03/0.01) x 25 seeds, {PACK_EPOCHS} epochs: one launch each {separate:.3} s, one launch for all {packed:.3} s ({:.1}x)",
         separate / packed
     );
+    // Optimisers (issue #15): W1's training work (3 groups x 25 seeds, 200 epochs) with each,
+    // fused, each at the learning rate experiments/optimizers.yaml gives it.
+    use sweeplab::spec::{OptimizerName, OptimizerSpec};
+    let shape_of = |hidden| sweeplab::model::ModelShape {
+        cell: CellKind::Rnn,
+        vocab: data.vocab.len(),
+        hidden,
+        head: sweeplab::spec::HeadKind::Linear,
+    };
+    let mut adam_time = f64::NAN;
+    for (name, optimizer, lr, momentum) in [
+        ("adam (burn's formula)", OptimizerName::Adam, 0.1, 0.0),
+        ("adamw", OptimizerName::AdamW, 0.1, 0.0),
+        ("sgd, momentum 0.9", OptimizerName::Sgd, 0.3, 0.9),
+        ("rmsprop", OptimizerName::RmsProp, 0.01, 0.0),
+        ("adagrad", OptimizerName::Adagrad, 0.3, 0.0),
+    ] {
+        let options = OptimizerSpec {
+            optimizer,
+            momentum,
+            ..OptimizerSpec::default()
+        };
+        let t = best(reps, || {
+            for h in W1_HIDDEN {
+                let seeds: Vec<u64> = (0..W1_SEEDS).collect();
+                let groups = [(&data, lr, &seeds[..])];
+                std::hint::black_box(common::train_launch_with(
+                    shape_of(h),
+                    &groups,
+                    W1_EPOCHS,
+                    Kernel::Fused,
+                    Default::default(),
+                    options,
+                ));
+            }
+        });
+        if optimizer == OptimizerName::Adam {
+            adam_time = t;
+        }
+        println!("optimizer     W1 training, {name:<30} {t:>8.3} s   {:.2}x adam", t / adam_time);
+    }
     let lstm = end_to_end(
         &bin,
         &root.join("experiments/rnn_vs_lstm.yaml"),

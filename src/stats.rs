@@ -182,6 +182,16 @@ pub fn median_of_sorted(sorted: &[f64]) -> f64 {
 
 /// The one number format for losses, everywhere they are shown: three significant digits
 /// (`0.551`, `0.0160`, `12.3`), scientific below 1e-3 (`4.20e-5`), `inf` and `NaN` as such.
+/// A median number of epochs: whole (or halfway, for an even count), `never` when most runs
+/// never succeeded.
+pub fn fmt_epochs(epochs: f64) -> String {
+    if epochs.is_finite() {
+        format!("{epochs}")
+    } else {
+        "never".into()
+    }
+}
+
 pub fn fmt_loss(x: f64) -> String {
     if !x.is_finite() {
         return format!("{x}");

@@ -12,22 +12,30 @@ use std::path::{Path, PathBuf};
 
 const SIZE: (u32, u32) = (1100, 700);
 
+/// One run's line: whether it succeeded, its (epoch, loss) points, and the point of the first
+/// epoch whose pass predicted every position (marked with a dot).
+type Curve = (bool, Vec<(f64, f64)>, Option<(f64, f64)>);
+
 /// Draws `loss_<group>.png` for `group` into `out`.
 pub fn draw(results: &Results, group: &Group, out: &Path) -> Result<Vec<PathBuf>> {
     let path = out.join(format!("loss_{}.png", group.file_stem()));
-    // (succeeded, points) per run; log scale: only finite, positive losses can be drawn.
-    let curves: Vec<(bool, Vec<(f64, f64)>)> = group
+    // (succeeded, points, where it first reached 100% accuracy) per run; log scale: only
+    // finite, positive losses can be drawn.
+    let curves: Vec<Curve> = group
         .runs
         .iter()
-        .filter_map(|r| results.curves.get(&r.run_id).map(|c| (r.success, c)))
-        .map(|(ok, c)| {
-            let points = c
+        .filter_map(|r| results.curves.get(&r.run_id).map(|c| (r, c)))
+        .map(|(r, c)| {
+            let points: Vec<(f64, f64)> = c
                 .iter()
                 .enumerate()
                 .filter(|(_, l)| l.is_finite() && **l > 0.0)
                 .map(|(e, &l)| ((e + 1) as f64, f64::from(l)))
                 .collect();
-            (ok, points)
+            let success = r
+                .epochs_to_success
+                .and_then(|e| points.iter().copied().find(|&(x, _)| x == e as f64));
+            (r.success, points, success)
         })
         .collect();
     let first = group.first();
@@ -43,8 +51,8 @@ pub fn draw(results: &Results, group: &Group, out: &Path) -> Result<Vec<PathBuf>
     Ok(vec![written])
 }
 
-fn draw_curves(area: &canvas::Area, title: &str, curves: &[(bool, Vec<(f64, f64)>)]) -> DrawResult {
-    let points = curves.iter().flat_map(|(_, p)| p.iter());
+fn draw_curves(area: &canvas::Area, title: &str, curves: &[Curve]) -> DrawResult {
+    let points = curves.iter().flat_map(|(_, p, _)| p.iter());
     let (mut lo, mut hi, mut last) = (f64::INFINITY, f64::NEG_INFINITY, 1.0f64);
     for &(e, l) in points {
         lo = lo.min(l);
@@ -81,9 +89,9 @@ fn draw_curves(area: &canvas::Area, title: &str, curves: &[(bool, Vec<(f64, f64)
     // Failures first, so the successful (green) curves are drawn on top of them.
     for wanted in [false, true] {
         let colour = if wanted { SUCCESS } else { FAILURE };
-        let count = curves.iter().filter(|(ok, _)| *ok == wanted).count();
+        let count = curves.iter().filter(|(ok, _, _)| *ok == wanted).count();
         let mut labelled = false;
-        for (_, points) in curves.iter().filter(|(ok, _)| *ok == wanted) {
+        for (_, points, _) in curves.iter().filter(|(ok, _, _)| *ok == wanted) {
             let series = chart.draw_series(LineSeries::new(
                 points.iter().copied(),
                 colour.mix(0.75).stroke_width(2),
@@ -100,6 +108,14 @@ fn draw_curves(area: &canvas::Area, title: &str, curves: &[(bool, Vec<(f64, f64)
                 labelled = true;
             }
         }
+    }
+    // Where each run first predicted every position (`epochs_to_success`).
+    let marks: Vec<(f64, f64)> = curves.iter().filter_map(|(_, _, m)| *m).collect();
+    if !marks.is_empty() {
+        chart
+            .draw_series(marks.iter().map(|&p| Circle::new(p, 5, SUCCESS.filled())))?
+            .label(format!("first 100% accuracy ({})", marks.len()))
+            .legend(|(x, y)| Circle::new((x + 12, y), 5, SUCCESS.filled()));
     }
     chart
         .configure_series_labels()

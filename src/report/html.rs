@@ -114,10 +114,10 @@ pub fn render(r: &Report) -> Result<String> {
 /// The header and one row per group of the results table.
 fn groups_rows(r: &Report) -> String {
     let mut s = String::new();
-    s.push_str("<tr><th>group</th><th>n</th><th>successes</th><th>95% CI of success rate</th><th>median final loss</th><th>mean &plusmn; sd final loss</th><th>mean accuracy</th><th>train time (s)</th></tr>\n");
+    s.push_str("<tr><th>group</th><th>n</th><th>successes</th><th>95% CI of success rate</th><th>median final loss</th><th>mean &plusmn; sd final loss</th><th>mean accuracy</th><th>median epochs to success</th><th>train time (s)</th></tr>\n");
     for (key, g) in &r.groups {
         s.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>[{:.2}, {:.2}]</td><td>{}</td><td>{} &plusmn; {}</td><td>{:.3}</td><td>{:.2}</td></tr>\n",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>[{:.2}, {:.2}]</td><td>{}</td><td>{} &plusmn; {}</td><td>{:.3}</td><td>{}</td><td>{:.2}</td></tr>\n",
             esc(key),
             g.n,
             g.successes,
@@ -127,6 +127,7 @@ fn groups_rows(r: &Report) -> String {
             fmt_loss(g.mean_loss),
             fmt_loss(g.sd_loss),
             g.mean_accuracy,
+            crate::stats::fmt_epochs(g.median_epochs_to_success),
             g.train_seconds
         ));
     }

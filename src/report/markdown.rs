@@ -69,11 +69,11 @@ pub fn render(r: &Report) -> String {
         }
     ));
     s.push_str("## Results per group\n\n");
-    s.push_str("| group | n | successes | 95% CI of success rate | median final loss | mean +- sd final loss | mean accuracy | train time (s) |\n");
-    s.push_str("|---|---|---|---|---|---|---|---|\n");
+    s.push_str("| group | n | successes | 95% CI of success rate | median final loss | mean +- sd final loss | mean accuracy | median epochs to success | train time (s) |\n");
+    s.push_str("|---|---|---|---|---|---|---|---|---|\n");
     for (key, g) in &r.groups {
         s.push_str(&format!(
-            "| {} | {} | {} | [{:.2}, {:.2}] | {} | {} +- {} | {:.3} | {:.2} |\n",
+            "| {} | {} | {} | [{:.2}, {:.2}] | {} | {} +- {} | {:.3} | {} | {:.2} |\n",
             key,
             g.n,
             g.successes,
@@ -83,6 +83,7 @@ pub fn render(r: &Report) -> String {
             fmt_loss(g.mean_loss),
             fmt_loss(g.sd_loss),
             g.mean_accuracy,
+            crate::stats::fmt_epochs(g.median_epochs_to_success),
             g.train_seconds
         ));
     }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use sweeplab::data::{Dataset, Targets};
 use sweeplab::model::host::HostParams;
 use sweeplab::model::{init, torch_init, Kernel, ModelShape};
-use sweeplab::spec::{CellKind, HeadKind, TokenKind};
+use sweeplab::spec::{CellKind, HeadKind, OptimizerSpec, TokenKind};
 use sweeplab::train::{self, GroupResult, JobPart, OptimizerKind, TrainJob};
 
 /// The real binary, built by cargo for the tests.
@@ -85,6 +85,18 @@ pub fn train_launch(
     kernel: Kernel,
     optimizer: OptimizerKind,
 ) -> GroupResult {
+    train_launch_with(shape, groups, epochs, kernel, optimizer, Default::default())
+}
+
+/// [`train_launch`] with the training options (optimiser, schedule, clipping, stop).
+pub fn train_launch_with(
+    shape: ModelShape,
+    groups: &[(&Dataset, f64, &[u64])],
+    epochs: usize,
+    kernel: Kernel,
+    optimizer: OptimizerKind,
+    options: OptimizerSpec,
+) -> GroupResult {
     let inits: Vec<HostParams> = groups
         .iter()
         .map(|&(_, _, seeds)| match optimizer {
@@ -108,7 +120,7 @@ pub fn train_launch(
         init: &init,
         keep_positions: 8,
         optimizer,
-        options: Default::default(),
+        options,
         kernel,
     };
     train::train::<Autodiff<Flex>>(&job, &Default::default(), &mut |_| {})
