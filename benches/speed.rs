@@ -185,7 +185,10 @@ fn main() {
         if optimizer == OptimizerName::Adam {
             adam_time = t;
         }
-        println!("optimizer     W1 training, {name:<30} {t:>8.3} s   {:.2}x adam", t / adam_time);
+        println!(
+            "optimizer     W1 training, {name:<30} {t:>8.3} s   {:.2}x adam",
+            t / adam_time
+        );
     }
     let lstm = end_to_end(
         &bin,

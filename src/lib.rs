@@ -19,7 +19,7 @@
 //! | assemble | `assemble` | tables + figures + manifest: a complete folder (for `sweep` and `merge`) |
 //! | sweep | `sweep` | the driver: roles, `--jobs` workers and their wire protocol, progress events and reporters |
 //! | cluster | `cluster` | plan files, Slurm scripts, `merge` |
-//! | readers | `check`, `compare`, `report`, `reproduce` | what is done with a finished folder |
+//! | readers | `check`, `compare`, `show`, `report`, `reproduce` | what is done with a finished folder |
 //! | cli | `cli` | the command line: one function per command |
 
 pub(crate) mod assemble;
@@ -39,6 +39,7 @@ pub mod record;
 pub(crate) mod report;
 pub(crate) mod reproduce;
 pub mod schedule;
+pub(crate) mod show;
 pub mod spec;
 pub mod stats;
 pub mod sweep;
@@ -65,6 +66,7 @@ pub const STAGES: &[&[&str]] = &[
     &["cluster"],
     &["check"],
     &["compare"],
+    &["show"],
     &["report"],
     &["reproduce"],
     &["cli"],

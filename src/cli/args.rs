@@ -150,6 +150,26 @@ pub(super) enum Command {
         #[arg(long, value_parser = at_least_one())]
         runs: Option<usize>,
     },
+    /// Query a results folder: per-run rows, or aggregates per combination of --by columns.
+    Show {
+        results_dir: PathBuf,
+        /// Group by these columns (comma-separated), e.g. `cell,hidden`.
+        #[arg(long, value_name = "COLUMNS")]
+        by: Option<String>,
+        /// Keep rows matching KEY=VALUE, KEY!=VALUE, KEY<=N, KEY>=N, KEY<N, KEY>N (comma = and;
+        /// repeatable). Quote `>` and `<` for the shell.
+        #[arg(long = "where", value_name = "EXPR")]
+        filters: Vec<String>,
+        /// Sort by a column; `-COLUMN` for descending.
+        #[arg(long, value_name = "COLUMN", allow_hyphen_values = true)]
+        sort: Option<String>,
+        /// Show exactly these columns (comma-separated).
+        #[arg(long, value_name = "COLUMNS")]
+        columns: Option<String>,
+        /// table (aligned), md, csv or json.
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
     /// List the devices this machine can train on.
     Devices,
 }

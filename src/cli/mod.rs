@@ -96,6 +96,14 @@ fn try_main(cli: Cli) -> Result<i32> {
             Ok(EXIT_OK)
         }
         Command::Reproduce { results_dir, runs } => reproduce(&results_dir, runs),
+        Command::Show {
+            results_dir,
+            by,
+            filters,
+            sort,
+            columns,
+            format,
+        } => show(&results_dir, by, &filters, sort, columns, &format),
         Command::Devices => devices(),
     }
 }
@@ -331,6 +339,35 @@ fn reproduce(results_dir: &Path, runs: Option<usize>) -> Result<i32> {
         differing.len()
     );
     Ok(if differing.is_empty() { EXIT_OK } else { EXIT_FAILED })
+}
+
+fn show(
+    results_dir: &Path,
+    by: Option<String>,
+    filters: &[String],
+    sort: Option<String>,
+    columns: Option<String>,
+    format: &str,
+) -> Result<i32> {
+    let list = |s: Option<String>| s.map(|s| s.split(',').map(|c| c.trim().to_string()).collect::<Vec<_>>());
+    let mut filter = crate::spec::Filter::default();
+    for text in filters {
+        let parsed = crate::spec::Filter::parse(text).map_err(|e| Error::Other(format!("--where {e}")))?;
+        filter.conditions.extend(parsed.conditions);
+    }
+    let options = crate::show::ShowOptions {
+        by: list(by).unwrap_or_default(),
+        filter,
+        sort,
+        columns: list(columns),
+        format: crate::show::Format::parse(format)
+            .ok_or_else(|| Error::Other(format!("--format {format}: expected table, md, csv or json")))?,
+    };
+    let mut out = std::io::stdout().lock();
+    match crate::show::show(results_dir, &options, &mut out) {
+        Err(Error::Other(e)) if e.contains("Broken pipe") => Ok(EXIT_OK),
+        other => other.map(|()| EXIT_OK),
+    }
 }
 
 fn devices() -> Result<i32> {

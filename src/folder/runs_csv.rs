@@ -117,6 +117,8 @@ pub struct RunRow {
     pub init: String,
     /// Empty in the table: never, or not measured (tables and records from before).
     pub epochs_to_success: Option<usize>,
+    /// The epoch whose pass stopped the run (`stop`); empty: it trained every epoch.
+    pub stopped_epoch: Option<usize>,
     /// The text of every declared parameter, as written (the default's text for a parameter
     /// declared after the table was written).
     pub params: BTreeMap<Param, String>,
@@ -148,6 +150,8 @@ impl RunRow {
             "train_seconds" => self.train_seconds.to_string(),
             "status" => self.status.name().to_string(),
             "error" => self.error.clone(),
+            "epochs_to_success" => self.epochs_to_success.map(|e| e.to_string()).unwrap_or_default(),
+            "stopped_epoch" => self.stopped_epoch.map(|e| e.to_string()).unwrap_or_default(),
             _ => return None,
         })
     }
@@ -172,6 +176,14 @@ pub fn group_stats(rows: &[&RunRow]) -> GroupStats {
     GroupStats::of(&outcomes)
 }
 
+/// An epoch column's cell: empty (or an absent column) is `None`.
+fn epoch_cell(c: &super::table::Cells<'_>, column: Option<usize>) -> Result<Option<usize>> {
+    match column {
+        Some(i) if !c.text(i).trim().is_empty() => Ok(Some(c.parse_at_most(i, crate::spec::MAX_EPOCHS)?)),
+        _ => Ok(None),
+    }
+}
+
 pub fn read_runs(path: &Path) -> Result<Vec<RunRow>> {
     let mut table = Table::open(path)?;
     // The writer's column list: the first 16 are required; `error` and `init` (the last two)
@@ -179,7 +191,7 @@ pub fn read_runs(path: &Path) -> Result<Vec<RunRow>> {
     let [id, experiment, group, dataset, cell, hidden, seed, device, epochs, lr, head, loss, acc, success, seconds, status] =
         table.columns(std::array::from_fn(|i| RUNS_COLUMNS[i]))?;
     let [error, init] = [RUNS_COLUMNS[16], RUNS_COLUMNS[17]].map(|name| table.column(name));
-    let epochs_to_success = table.column(METRIC_COLUMNS[0]);
+    let [epochs_to_success, stopped_epoch] = METRIC_COLUMNS.map(|name| table.column(name));
     let params: Vec<(&ParamDecl, Option<usize>)> = PARAMS.iter().map(|d| (d, table.column(d.name))).collect();
     let mut runs = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -213,10 +225,8 @@ pub fn read_runs(path: &Path) -> Result<Vec<RunRow>> {
             })?,
             error: optional(error, ""),
             init: optional(init, "sweeplab"),
-            epochs_to_success: match epochs_to_success {
-                Some(i) if !c.text(i).trim().is_empty() => Some(c.parse_at_most(i, crate::spec::MAX_EPOCHS)?),
-                _ => None,
-            },
+            epochs_to_success: epoch_cell(c, epochs_to_success)?,
+            stopped_epoch: epoch_cell(c, stopped_epoch)?,
             params: params
                 .iter()
                 .map(|(d, column)| {
