@@ -19,7 +19,7 @@
 //! | assemble | `assemble` | tables + figures + manifest: a complete folder (for `sweep` and `merge`) |
 //! | sweep | `sweep` | the driver: roles, `--jobs` workers and their wire protocol, progress events and reporters |
 //! | cluster | `cluster` | plan files, Slurm scripts, `merge` |
-//! | readers | `check`, `compare`, `show`, `report`, `reproduce` | what is done with a finished folder |
+//! | readers | `check`, `compare`, `show`, `export`, `report`, `reproduce` | what is done with a finished folder |
 //! | cli | `cli` | the command line: one function per command |
 
 pub(crate) mod assemble;
@@ -30,6 +30,7 @@ pub(crate) mod compare;
 pub mod data;
 pub mod device;
 pub mod error;
+pub(crate) mod export;
 pub mod figures;
 pub mod folder;
 pub mod input;
@@ -67,6 +68,7 @@ pub const STAGES: &[&[&str]] = &[
     &["check"],
     &["compare"],
     &["show"],
+    &["export"],
     &["report"],
     &["reproduce"],
     &["cli"],

@@ -170,6 +170,13 @@ pub(super) enum Command {
         #[arg(long, default_value = "table")]
         format: String,
     },
+    /// Write a results folder in other tools' formats: TensorBoard event files, one run each.
+    Export {
+        results_dir: PathBuf,
+        /// The folder to write the event files into (`tensorboard --logdir DIR`).
+        #[arg(long, value_name = "DIR", required = true)]
+        tensorboard: PathBuf,
+    },
     /// List the devices this machine can train on.
     Devices,
 }

@@ -104,6 +104,14 @@ fn try_main(cli: Cli) -> Result<i32> {
             columns,
             format,
         } => show(&results_dir, by, &filters, sort, columns, &format),
+        Command::Export {
+            results_dir,
+            tensorboard,
+        } => {
+            let runs = crate::export::write_tensorboard(&results_dir, &tensorboard)?;
+            eprintln!("wrote the event files of {runs} runs to {}", tensorboard.display());
+            Ok(EXIT_OK)
+        }
         Command::Devices => devices(),
     }
 }
