@@ -105,8 +105,14 @@ fn scalars(path: &Path) -> (String, BTreeMap<i64, BTreeMap<String, f32>>) {
                     for (_, _, v) in fields(&value) {
                         let parts = fields(&v);
                         let tag = String::from_utf8(parts[0].2.clone()).unwrap();
-                        let x = f32::from_le_bytes(parts[1].2[..4].try_into().unwrap());
-                        out.entry(step).or_default().insert(tag, x);
+                        // A scalar (simple_value = 2); the hparams value is a plugin's.
+                        if let Some((_, _, x)) = parts.iter().find(|(f, w, _)| *f == 2 && *w == 5) {
+                            out.entry(step)
+                                .or_default()
+                                .insert(tag, f32::from_le_bytes(x[..4].try_into().unwrap()));
+                        } else {
+                            out.entry(step).or_default().insert(tag, f32::NAN);
+                        }
                     }
                 }
                 _ => {}
@@ -158,6 +164,7 @@ fn event_files_hold_every_curve_with_valid_checksums() {
             assert_eq!(steps[&epoch]["accuracy"], row[3].parse::<f32>().unwrap());
         }
         assert!(steps[&15].contains_key("final_loss"));
+        assert!(steps[&0].contains_key("_hparams_/session_start_info"));
     }
     // Nothing to export: one line, exit 2.
     let empty = dir.path().join("empty");

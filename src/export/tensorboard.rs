@@ -3,12 +3,14 @@
 //! simple_value } }`), framed as TFRecords (length, masked CRC-32C of the length, data, masked
 //! CRC-32C of the data). One folder per run (`DIR/<run_id>/events.out.tfevents.<time>.sweeplab`)
 //! with its loss and accuracy per epoch (step = epoch) and its final loss and accuracy, so that
-//! `tensorboard --logdir DIR` shows every curve. Wall times come from the records: a run's
+//! `tensorboard --logdir DIR` shows every curve, and its parameters for the HParams plugin
+//! (`hparams`). Wall times come from the records: a run's
 //! epochs are spread over its training time, ending when its record was written.
 
 use crate::error::{Error, Result};
 use crate::folder::{RecordStore, RECORDS_DIR};
 use crate::record::RunRecord;
+use crate::spec::{Param, PARAMS};
 use std::path::Path;
 use std::time::UNIX_EPOCH;
 
@@ -44,6 +46,10 @@ fn events(record: &RunRecord, finished: f64) -> Vec<u8> {
     let at = |epoch: usize| started + record.train_seconds * epoch as f64 / epochs as f64;
     let mut out = Vec::new();
     frame(&mut out, &event(started, 0, Payload::Version("brain.Event:2")));
+    frame(
+        &mut out,
+        &event(started, 0, Payload::HParams(&hparams(record, started))),
+    );
     for (e, &loss) in record.curve.iter().enumerate() {
         let mut values = vec![("loss", loss)];
         if let Some(&accuracy) = record.accuracy_curve.get(e) {
@@ -59,6 +65,46 @@ fn events(record: &RunRecord, finished: f64) -> Vec<u8> {
 enum Payload<'a> {
     Version(&'a str),
     Scalars(&'a [(&'a str, f32)]),
+    /// The HParams plugin's `HParamsPluginData`, encoded.
+    HParams(&'a [u8]),
+}
+
+/// `HParamsPluginData { version = 1: 0, session_start_info = 3: { hparams = 1: map<string,
+/// google.protobuf.Value>, start_time_secs = 5 } }`: every parameter that applies to the run,
+/// a number as `number_value` (2), a bool as `bool_value` (4), anything else as `string_value`
+/// (3). TensorBoard builds its hparams table from these and the scalar tags.
+fn hparams(record: &RunRecord, started: f64) -> Vec<u8> {
+    let mut start = Vec::new();
+    for decl in PARAMS.iter().filter(|d| record.spec.applies(d.param)) {
+        // Empty: unset (no clipping, ...), or the optimiser's own eps/weight decay, written out.
+        let text = match (record.spec.value(decl.param).canonical(), decl.param) {
+            (t, Param::Eps) if t.is_empty() => record.spec.optimizer.eps().to_string(),
+            (t, Param::WeightDecay) if t.is_empty() => record.spec.optimizer.weight_decay().to_string(),
+            (t, _) if t.is_empty() => continue,
+            (t, _) => t,
+        };
+        let mut value = Vec::new();
+        match (text.parse::<f64>(), text.as_str()) {
+            (_, "true" | "false") => {
+                value.push(0x20);
+                varint(&mut value, u64::from(text == "true"));
+            }
+            (Ok(x), _) if x.is_finite() => {
+                value.push(0x11);
+                value.extend_from_slice(&x.to_le_bytes());
+            }
+            _ => bytes_field(&mut value, 0x1a, text.as_bytes()),
+        }
+        let mut entry = Vec::new();
+        bytes_field(&mut entry, 0x0a, decl.name.as_bytes());
+        bytes_field(&mut entry, 0x12, &value);
+        bytes_field(&mut start, 0x0a, &entry);
+    }
+    start.push(0x29);
+    start.extend_from_slice(&started.to_le_bytes());
+    let mut data = vec![0x08, 0x00];
+    bytes_field(&mut data, 0x1a, &start);
+    data
 }
 
 /// `tensorflow.Event`: wall_time = 1 (double), step = 2 (int64), file_version = 3 (string),
@@ -70,6 +116,22 @@ fn event(wall_time: f64, step: i64, payload: Payload<'_>) -> Vec<u8> {
     varint(&mut e, step as u64);
     match payload {
         Payload::Version(v) => bytes_field(&mut e, 0x1a, v.as_bytes()),
+        Payload::HParams(content) => {
+            // Summary.Value { tag = 1, metadata = 9 { plugin_data = 1 { plugin_name = 1,
+            // content = 2 } }, tensor = 8 { dtype = 1: DT_FLOAT } } under the plugin's tag.
+            let mut plugin = Vec::new();
+            bytes_field(&mut plugin, 0x0a, b"hparams");
+            bytes_field(&mut plugin, 0x12, content);
+            let mut metadata = Vec::new();
+            bytes_field(&mut metadata, 0x0a, &plugin);
+            let mut value = Vec::new();
+            bytes_field(&mut value, 0x0a, b"_hparams_/session_start_info");
+            bytes_field(&mut value, 0x42, &[0x08, 0x01]);
+            bytes_field(&mut value, 0x4a, &metadata);
+            let mut summary = Vec::new();
+            bytes_field(&mut summary, 0x0a, &value);
+            bytes_field(&mut e, 0x2a, &summary);
+        }
         Payload::Scalars(values) => {
             let mut summary = Vec::new();
             for (tag, x) in values {
