@@ -72,8 +72,9 @@ struct Table {
     rows: Vec<Vec<String>>,
 }
 
-/// Prints what `options` asks of the results folder `dir` to `out`.
-pub fn show(dir: &std::path::Path, options: &ShowOptions, out: &mut dyn Write) -> Result<()> {
+/// Prints what `options` asks of the results folder `dir` to `out`; `colour`: an aligned table
+/// for a terminal (bold header, statuses and success rates coloured), plain otherwise.
+pub fn show(dir: &std::path::Path, options: &ShowOptions, colour: bool, out: &mut dyn Write) -> Result<()> {
     let folder = ResultsFolder::open(dir)?;
     let run_columns: Vec<&str> = PARAMS
         .iter()
@@ -145,7 +146,7 @@ pub fn show(dir: &std::path::Path, options: &ShowOptions, out: &mut dyn Write) -
             }
         });
     }
-    render(&table, options.format, out).map_err(|e| Error::Other(format!("cannot print the table: {e}")))
+    render(&table, options.format, colour, out).map_err(|e| Error::Other(format!("cannot print the table: {e}")))
 }
 
 /// Numbers by value (`inf` and `NaN` last), other text alphabetically.
@@ -219,7 +220,17 @@ fn per_group(rows: &[&RunRow], by: &[String]) -> Table {
     Table { header, rows }
 }
 
-fn render(table: &Table, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
+/// The ANSI colour of a cell on a terminal: green for success, red for failure.
+fn paint(column: &str, cell: &str) -> Option<&'static str> {
+    match (column, cell) {
+        ("status", "ok") | ("success", "true") => Some("32"),
+        ("status", _) | ("success", "false") => Some("31"),
+        ("success_rate", rate) => rate.parse::<f64>().ok().map(|r| if r >= 0.5 { "32" } else { "31" }),
+        _ => None,
+    }
+}
+
+fn render(table: &Table, format: Format, colour: bool, out: &mut dyn Write) -> std::io::Result<()> {
     match format {
         Format::Csv => {
             let mut w = csv::Writer::from_writer(out);
@@ -259,13 +270,26 @@ fn render(table: &Table, format: Format, out: &mut dyn Write) -> std::io::Result
                         .unwrap_or(0)
                 })
                 .collect();
-            let line = |cells: &[String]| {
-                let padded: Vec<String> = cells.iter().zip(&widths).map(|(c, &w)| format!("{c:<w$}")).collect();
+            // Padding is computed on the plain text; colours wrap the padded cell.
+            let line = |cells: &[String], header: bool| {
+                let padded: Vec<String> = cells
+                    .iter()
+                    .zip(&widths)
+                    .zip(&table.header)
+                    .map(|((c, &w), h)| {
+                        let cell = format!("{c:<w$}");
+                        match (colour, header, paint(h, c)) {
+                            (true, true, _) => format!("\x1b[1m{cell}\x1b[0m"),
+                            (true, false, Some(code)) => format!("\x1b[{code}m{cell}\x1b[0m"),
+                            _ => cell,
+                        }
+                    })
+                    .collect();
                 padded.join("  ").trim_end().to_string()
             };
-            writeln!(out, "{}", line(&table.header))?;
+            writeln!(out, "{}", line(&table.header, true))?;
             for row in &table.rows {
-                writeln!(out, "{}", line(row))?;
+                writeln!(out, "{}", line(row, false))?;
             }
             Ok(())
         }

@@ -70,6 +70,8 @@ fn per_run_rows_show_only_what_varies() {
     // The aligned table has the same rows, one line each, plus the header.
     let (_, table, _) = show(&out, &[]);
     assert_eq!(table.lines().count(), 13);
+    // Piped: plain text, no colours.
+    assert!(!table.contains('\x1b'), "{table}");
     assert!(table.lines().next().unwrap().starts_with("run_id"));
 }
 
@@ -143,4 +145,35 @@ fn unknown_columns_and_bad_expressions_are_refused() {
         assert_eq!(err.lines().count(), 1, "{err}");
         assert!(err.contains(needle), "{args:?}: {err}");
     }
+}
+
+/// On a terminal (a pseudo-terminal from util-linux's `script`) the table is coloured: a bold
+/// header, success rates green or red; `NO_COLOR` turns colours off.
+#[test]
+fn a_terminal_gets_colours() {
+    if std::process::Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: util-linux `script` is not installed");
+        return;
+    }
+    let (_dir, out) = swept();
+    let bin = assert_cmd::cargo::cargo_bin("sweeplab");
+    let on_tty = |no_color: bool| {
+        let mut cmd = std::process::Command::new("script");
+        cmd.args([
+            "-qec",
+            &format!("{} show {} --by cell", bin.display(), out.display()),
+            "/dev/null",
+        ]);
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        }
+        String::from_utf8_lossy(&cmd.output().unwrap().stdout).into_owned()
+    };
+    let coloured = on_tty(false);
+    assert!(coloured.contains("\x1b[1mcell"), "{coloured:?}");
+    assert!(
+        coloured.contains("\x1b[32m") || coloured.contains("\x1b[31m"),
+        "{coloured:?}"
+    );
+    assert!(!on_tty(true).contains('\x1b'));
 }

@@ -371,8 +371,10 @@ fn show(
         format: crate::show::Format::parse(format)
             .ok_or_else(|| Error::Other(format!("--format {format}: expected table, md, csv or json")))?,
     };
+    use std::io::IsTerminal;
+    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut out = std::io::stdout().lock();
-    match crate::show::show(results_dir, &options, &mut out) {
+    match crate::show::show(results_dir, &options, colour, &mut out) {
         Err(Error::Other(e)) if e.contains("Broken pipe") => Ok(EXIT_OK),
         other => other.map(|()| EXIT_OK),
     }
