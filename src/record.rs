@@ -123,17 +123,12 @@ impl RunRecord {
     }
 
     /// The first epoch (from 1) whose pass predicted every position: `None` if none did (or
-    /// the record predates per-epoch accuracy, see [`RunRecord::knows_epochs_to_success`]).
+    /// the record predates per-epoch accuracy).
     pub fn epochs_to_success(&self) -> Option<usize> {
         if self.status != RunStatus::Ok {
             return None;
         }
         self.accuracy_curve.iter().position(|&a| a >= 1.0).map(|e| e + 1)
-    }
-
-    /// Whether the record measured every epoch's accuracy (records from before did not).
-    pub fn knows_epochs_to_success(&self) -> bool {
-        self.accuracy_curve.len() == self.curve.len() && !self.curve.is_empty()
     }
 
     /// Every position predicted correctly: the notes' notion of a restart that "learned it".

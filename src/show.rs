@@ -67,14 +67,13 @@ const GROUP_RESULTS: [&str; 8] = [
 ];
 
 /// A table: its header and its rows of text cells.
-struct Table {
+pub struct Table {
     header: Vec<String>,
     rows: Vec<Vec<String>>,
 }
 
-/// Prints what `options` asks of the results folder `dir` to `out`; `colour`: an aligned table
-/// for a terminal (bold header, statuses and success rates coloured), plain otherwise.
-pub fn show(dir: &std::path::Path, options: &ShowOptions, colour: bool, out: &mut dyn Write) -> Result<()> {
+/// The table `options` asks of the results folder `dir`, ready for [`render`].
+pub fn table(dir: &std::path::Path, options: &ShowOptions) -> Result<Table> {
     let folder = ResultsFolder::open(dir)?;
     let run_columns: Vec<&str> = PARAMS
         .iter()
@@ -146,7 +145,7 @@ pub fn show(dir: &std::path::Path, options: &ShowOptions, colour: bool, out: &mu
             }
         });
     }
-    render(&table, options.format, colour, out).map_err(|e| Error::Other(format!("cannot print the table: {e}")))
+    Ok(table)
 }
 
 /// Numbers by value (`inf` and `NaN` last), other text alphabetically.
@@ -230,7 +229,9 @@ fn paint(column: &str, cell: &str) -> Option<&'static str> {
     }
 }
 
-fn render(table: &Table, format: Format, colour: bool, out: &mut dyn Write) -> std::io::Result<()> {
+/// Prints `table` in `format`; `colour`: an aligned table for a terminal (bold header, statuses
+/// and success rates coloured), plain otherwise.
+pub fn render(table: &Table, format: Format, colour: bool, out: &mut dyn Write) -> std::io::Result<()> {
     match format {
         Format::Csv => {
             let mut w = csv::Writer::from_writer(out);
@@ -249,8 +250,9 @@ fn render(table: &Table, format: Format, colour: bool, out: &mut dyn Write) -> s
                     serde_json::Value::Object(fields.collect())
                 })
                 .collect();
-            serde_json::to_writer_pretty(&mut *out, &rows).map_err(std::io::Error::other)?;
-            writeln!(out)
+            // Serialised first, so that a write error keeps its kind (a closed pipe).
+            let text = serde_json::to_string_pretty(&rows).map_err(std::io::Error::other)?;
+            writeln!(out, "{text}")
         }
         Format::Markdown => {
             writeln!(out, "| {} |", table.header.join(" | "))?;

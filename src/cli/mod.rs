@@ -373,11 +373,13 @@ fn show(
     };
     use std::io::IsTerminal;
     let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let mut out = std::io::stdout().lock();
-    match crate::show::show(results_dir, &options, colour, &mut out) {
-        Err(Error::Other(e)) if e.contains("Broken pipe") => Ok(EXIT_OK),
-        other => other.map(|()| EXIT_OK),
+    let table = crate::show::table(results_dir, &options)?;
+    match crate::show::render(&table, options.format, colour, &mut std::io::stdout().lock()) {
+        // `sweeplab show ... | head` is fine.
+        Err(e) if is_broken_pipe(&e) => {}
+        other => other.map_err(|e| Error::Other(format!("cannot print the table: {e}")))?,
     }
+    Ok(EXIT_OK)
 }
 
 fn devices() -> Result<i32> {

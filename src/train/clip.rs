@@ -46,12 +46,7 @@ pub(super) fn clip<B: AutodiffBackend>(
 fn norm_coefficients<B: Backend>(grads: &[(ParamId, Tensor<B, 3>)], replicas: usize, max_norm: f32) -> Vec<f32> {
     let mut total_sq = vec![0.0f64; replicas];
     for (_, g) in grads {
-        let values = g
-            .clone()
-            .into_data()
-            .convert::<f32>()
-            .to_vec::<f32>()
-            .expect("f32 gradients");
+        let values = super::to_vec(g.clone().into_data());
         let chunk = values.len() / replicas.max(1);
         for (r, part) in values.chunks(chunk.max(1)).take(replicas).enumerate() {
             let norm = part.iter().map(|&x| f64::from(x) * f64::from(x)).sum::<f64>().sqrt() as f32;

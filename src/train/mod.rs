@@ -289,7 +289,8 @@ fn fit<B: AutodiffBackend + FusedBackend, O: Optimizer<ReplicaModel<B>, B>>(
     (model, curves)
 }
 
-fn to_vec(data: TensorData) -> Vec<f32> {
+/// A tensor's data as f32s on the host.
+pub(super) fn to_vec(data: TensorData) -> Vec<f32> {
     data.convert::<f32>().to_vec::<f32>().expect("f32 tensor data")
 }
 

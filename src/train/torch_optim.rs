@@ -100,7 +100,7 @@ impl TorchOptim {
 }
 
 fn host(t: Tensor<impl Backend, 1>) -> Vec<f32> {
-    t.into_data().convert::<f32>().to_vec::<f32>().expect("f32 tensor data")
+    super::to_vec(t.into_data())
 }
 
 impl<B: Backend> SimpleOptimizer<B> for TorchOptim {
