@@ -821,6 +821,32 @@ fn matches_pytorch(cases: &[Case]) {
     }
 }
 
+/// Why `rnn_sgd_momentum` is compared on its plateau only: its escape from the plateau is
+/// decided by rounding. Learning rates one part in 10^7 apart (a float32 rounding of the rate)
+/// give the same loss on the plateau, then end on different sides of the escape, final losses
+/// up to 0.2 apart. Matching PyTorch's final loss there within 1e-4 would take PyTorch's every
+/// rounding, not its formulas; the other cases are not so balanced and match to 1e-4.
+#[test]
+fn the_sgd_momentum_case_escapes_its_plateau_by_rounding() {
+    let case = &CASES[0];
+    assert_eq!(case.name, "rnn_sgd_momentum");
+    let mut finals = Vec::new();
+    let mut on_plateau = Vec::new();
+    for lr in [0.3, 0.30000003, 0.29999998, 0.3000001] {
+        let plan = plan_from(&experiment(&Case { lr, ..*case }, "torch", "2")).unwrap();
+        let record = &train_all(&plan)[0];
+        on_plateau.push(f64::from(record.curve[99]));
+        finals.push(f64::from(record.final_loss));
+    }
+    eprintln!("epoch 100: {on_plateau:?}; final: {finals:?}");
+    let spread = |xs: &[f64]| xs.iter().cloned().fold(f64::MIN, f64::max) - xs.iter().cloned().fold(f64::MAX, f64::min);
+    assert!(
+        spread(&on_plateau) < 1e-6,
+        "the plateau is reached alike: {on_plateau:?}"
+    );
+    assert!(spread(&finals) > 0.1, "and left differently: {finals:?}");
+}
+
 /// Replicas never interact, whatever the optimiser: four seeds trained as one batch give each
 /// seed's numbers trained alone, bit for bit, on both inits.
 #[test]
