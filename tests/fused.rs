@@ -243,6 +243,103 @@ fn recurrence_kernels_pass_a_finite_difference_check() {
     }
 }
 
+/// The projected kernel (the input side `x W_ih + b_ih` given, for layers above the first and
+/// embedded inputs) passes the same check, for the given input side and the hidden weights.
+#[test]
+fn projected_recurrence_kernels_pass_a_finite_difference_check() {
+    let mut rng = Lcg(13);
+    for cell in CELLS {
+        let (h, batch, steps, replicas) = (3, 2, 6, 2);
+        let g = cell.gates() * h;
+        let d = kernels::Dims {
+            cell,
+            replicas,
+            vocab: 0,
+            hidden: h,
+            batch,
+            steps,
+        };
+        let mut params = [
+            rng.vec(replicas * batch * steps * g, 1.0),
+            rng.vec(replicas * h * g, 0.8),
+            rng.vec(replicas * g, 0.5),
+        ];
+        let forward = |p: &[Vec<f64>; 3]| kernels::forward_projected(&d, &p[1], &p[2], &p[0]);
+        let probe = rng.vec(replicas * batch * steps * h, 1.0);
+        let objective = |p: &[Vec<f64>; 3]| -> f64 { forward(p).states.iter().zip(&probe).map(|(s, g)| s * g).sum() };
+        let trace = forward(&params);
+        let grads = kernels::backward_projected(&d, &params[1], &params[2], &trace, &probe);
+        let analytic = [grads.xp, grads.w_hh, grads.b_hh];
+        let worst = check_gradients(&format!("{cell:?} projected"), &mut params, &analytic, objective);
+        eprintln!("{cell:?} projected: worst relative gradient error {worst:.1e}");
+    }
+}
+
+/// Given the rows a one-hot input picks (`W_ih[token] + b_ih`), the projected kernel is the token
+/// kernel: the same states bit for bit in f32, and its input-side gradients summed into those rows
+/// in the kernel's order are the token kernel's `W_ih` and `b_ih` gradients, bit for bit.
+#[test]
+fn the_projected_kernel_given_token_rows_is_the_token_kernel() {
+    let mut rng = Lcg(17);
+    for cell in CELLS {
+        let (v, h, batch, steps) = (4, 3, 2, 5);
+        let g = cell.gates() * h;
+        let d = kernels::Dims {
+            cell,
+            replicas: 1,
+            vocab: v,
+            hidden: h,
+            batch,
+            steps,
+        };
+        let f32s = |x: Vec<f64>| x.into_iter().map(|x| x as f32).collect::<Vec<f32>>();
+        let (w_ih, w_hh, b_ih, b_hh) = (
+            f32s(rng.vec(v * g, 0.8)),
+            f32s(rng.vec(h * g, 0.8)),
+            f32s(rng.vec(g, 0.5)),
+            f32s(rng.vec(g, 0.5)),
+        );
+        let tokens: Vec<u32> = (0..batch * steps).map(|i| ((i * 5 + 1) % v) as u32).collect();
+        let xp: Vec<f32> = tokens
+            .iter()
+            .flat_map(|&t| (0..g).map(move |j| (t as usize, j)))
+            .map(|(t, j)| w_ih[t * g + j] + b_ih[j])
+            .collect();
+        let weights = kernels::Weights {
+            w_ih: &w_ih,
+            w_hh: &w_hh,
+            b_ih: &b_ih,
+            b_hh: &b_hh,
+        };
+        let ids = ReplicaSets::shared(tokens.clone());
+        let by_token = kernels::forward(&d, &weights, &ids);
+        let projected = kernels::forward_projected(&d, &w_hh, &b_hh, &xp);
+        assert_eq!(by_token, projected, "{cell:?}: forward");
+        let probe = f32s(rng.vec(batch * steps * h, 1.0));
+        let want = kernels::backward(&d, &weights, &ids, &by_token, &probe);
+        let got = kernels::backward_projected(&d, &w_hh, &b_hh, &projected, &probe);
+        assert_eq!(
+            (&want.w_hh, &want.b_hh),
+            (&got.w_hh, &got.b_hh),
+            "{cell:?}: hidden side"
+        );
+        // The token kernel adds each position's input gradient as the backward pass meets it:
+        // sequence by sequence, last step first.
+        let (mut d_w_ih, mut d_b_ih) = (vec![0f32; v * g], vec![0f32; g]);
+        for b in 0..batch {
+            for t in (0..steps).rev() {
+                let pos = b * steps + t;
+                let tok = tokens[pos] as usize;
+                for j in 0..g {
+                    d_w_ih[tok * g + j] += got.xp[pos * g + j];
+                    d_b_ih[j] += got.xp[pos * g + j];
+                }
+            }
+        }
+        assert_eq!((want.w_ih, want.b_ih), (d_w_ih, d_b_ih), "{cell:?}: input side");
+    }
+}
+
 /// The same for the fused head and loss: derivative of `sum_r c_r * loss_r`.
 #[test]
 fn loss_kernel_passes_a_finite_difference_check() {

@@ -8,6 +8,11 @@
 //! call over threads. Inside a replica nothing is allocated in the time loop: the scratch rows
 //! are allocated once per replica.
 //!
+//! The input side of a step's pre-activations comes from one-hot tokens (row `token` of `W_ih`
+//! plus `b_ih`: [`forward`]) or is given precomputed (`x W_ih + b_ih`, `[R, batch, steps, G*H]`:
+//! [`forward_projected`], for an embedded input or a layer above the first); both run the same
+//! loops.
+//!
 //! The arithmetic follows the op-by-op cells' association (`(x W_ih + b_ih) + (h W_hh + b_hh)`,
 //! the same gate formulas), so the two paths differ only in the last bits of a dot product's
 //! accumulation order and of `tanh`/`exp`. The code is generic over the float type so that the
@@ -215,7 +220,64 @@ fn forward_impl<T: Real>(d: &Dims, w: &Weights<'_, T>, tokens: &ReplicaSets) -> 
         .zip(trace.acts.chunks_mut(a))
         .zip(trace.extra.chunks_mut(e_len));
     for (r, ((states, acts), extra)) in blocks.enumerate() {
-        forward_replica(d, &Replica::of(d, w, r), tokens.of(r), states, acts, &mut extra[..e]);
+        let (p, tokens, g) = (Replica::of(d, w, r), tokens.of(r), d.gates());
+        // One-hot input: the input side is row `token` of `W_ih`, plus `b_ih`.
+        let input = |pos: usize, j: usize| p.w_ih[tokens[pos] as usize * g + j] + p.b_ih[j];
+        forward_replica(d, p.w_hh, p.b_hh, input, states, acts, &mut extra[..e]);
+    }
+    trace
+}
+
+/// The forward pass of every replica from a zero state when the input side of every position's
+/// pre-activations is given: `xp [R, batch, steps, G*H]` holds `x W_ih + b_ih` (computed by
+/// burn, for an embedded input or a layer above the first). `d.vocab` is not used.
+pub fn forward_projected<T: Real>(d: &Dims, w_hh: &[T], b_hh: &[T], xp: &[T]) -> Trace<T> {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("fma") {
+        #[target_feature(enable = "fma")]
+        fn with_fma<T: Real>(d: &Dims, w_hh: &[T], b_hh: &[T], xp: &[T]) -> Trace<T> {
+            forward_projected_impl(d, w_hh, b_hh, xp)
+        }
+        // SAFETY: the CPU supports FMA (checked just above).
+        return unsafe { with_fma(d, w_hh, b_hh, xp) };
+    }
+    forward_projected_impl(d, w_hh, b_hh, xp)
+}
+
+/// Panics unless the sizes of a projected call fit `d`.
+fn check_projected<T>(d: &Dims, w_hh: &[T], b_hh: &[T], xp: &[T]) {
+    let (_, wh, b, _, a, _) = d.per_replica();
+    assert!(
+        matches!(d.cell, CellKind::Rnn | CellKind::Lstm | CellKind::Gru),
+        "no fused kernel for {:?}",
+        d.cell
+    );
+    assert_eq!(w_hh.len(), d.replicas * wh, "w_hh size");
+    assert_eq!(b_hh.len(), d.replicas * b, "b_hh size");
+    assert_eq!(xp.len(), d.replicas * a, "projected input size");
+}
+
+#[inline(always)]
+fn forward_projected_impl<T: Real>(d: &Dims, w_hh: &[T], b_hh: &[T], xp: &[T]) -> Trace<T> {
+    check_projected(d, w_hh, b_hh, xp);
+    let (_, wh, b, s, a, e) = d.per_replica();
+    let e_len = e.max(1);
+    let mut trace = Trace {
+        states: vec![T::ZERO; d.replicas * s],
+        acts: vec![T::ZERO; d.replicas * a],
+        extra: vec![T::ZERO; d.replicas * e_len],
+    };
+    let blocks = trace
+        .states
+        .chunks_mut(s)
+        .zip(trace.acts.chunks_mut(a))
+        .zip(trace.extra.chunks_mut(e_len));
+    let g = d.gates();
+    for (r, ((states, acts), extra)) in blocks.enumerate() {
+        let xp = &xp[r * a..(r + 1) * a];
+        let input = |pos: usize, j: usize| xp[pos * g + j];
+        let (w_hh, b_hh) = (&w_hh[r * wh..(r + 1) * wh], &b_hh[r * b..(r + 1) * b]);
+        forward_replica(d, w_hh, b_hh, input, states, acts, &mut extra[..e]);
     }
     trace
 }
@@ -223,8 +285,10 @@ fn forward_impl<T: Real>(d: &Dims, w: &Weights<'_, T>, tokens: &ReplicaSets) -> 
 #[inline(always)]
 fn forward_replica<T: Real>(
     d: &Dims,
-    p: &Replica<'_, T>,
-    tokens: &[u32],
+    w_hh: &[T],
+    b_hh: &[T],
+    // `x W_ih + b_ih` at (position, gate entry).
+    input: impl Fn(usize, usize) -> T,
     states: &mut [T],
     acts: &mut [T],
     extra: &mut [T],
@@ -236,23 +300,21 @@ fn forward_replica<T: Real>(
     for b in 0..d.batch {
         for t in 0..d.steps {
             let pos = b * d.steps + t;
-            let tok = tokens[pos] as usize;
             let (before, rest) = states.split_at_mut(pos * h_n);
             let h_prev: &[T] = if t == 0 { &zero } else { &before[(pos - 1) * h_n..] };
             let h = &mut rest[..h_n];
             // gh = h_prev W_hh + b_hh
             gh.iter_mut().for_each(|x| *x = T::ZERO);
             for (k, &hk) in h_prev.iter().enumerate() {
-                let row = &p.w_hh[k * g..(k + 1) * g];
+                let row = &w_hh[k * g..(k + 1) * g];
                 for (acc, &wkj) in gh.iter_mut().zip(row) {
                     *acc = hk.mul_add(wkj, *acc);
                 }
             }
-            for (acc, &bj) in gh.iter_mut().zip(p.b_hh) {
+            for (acc, &bj) in gh.iter_mut().zip(b_hh) {
                 *acc += bj;
             }
-            let x_row = &p.w_ih[tok * g..(tok + 1) * g];
-            let gi = |j: usize| x_row[j] + p.b_ih[j];
+            let gi = |j: usize| input(pos, j);
             let act = &mut acts[pos * g..(pos + 1) * g];
             match d.cell {
                 CellKind::Rnn => {
@@ -321,38 +383,96 @@ pub fn backward<T: Real>(
         .zip(g.w_hh.chunks_mut(wh))
         .zip(g.b_ih.chunks_mut(b))
         .zip(g.b_hh.chunks_mut(b));
+    let gates = d.gates();
     for (r, (((w_ih, w_hh), b_ih), b_hh)) in blocks.enumerate() {
+        let (p, tokens) = (Replica::of(d, w, r), tokens.of(r));
+        // One-hot input: the input side's gradient goes to row `token` of `W_ih` and to `b_ih`.
+        let input_grad = |pos: usize, dgi: &[T]| {
+            let tok = tokens[pos] as usize;
+            let x_grad = &mut w_ih[tok * gates..(tok + 1) * gates];
+            for j in 0..gates {
+                x_grad[j] += dgi[j];
+                b_ih[j] += dgi[j];
+            }
+        };
         backward_replica(
             d,
-            &Replica::of(d, w, r),
-            tokens.of(r),
+            p.w_hh,
             &trace.states[r * s..(r + 1) * s],
             &trace.acts[r * a..(r + 1) * a],
             &trace.extra[r * e_len..r * e_len + e],
             &d_states[r * s..(r + 1) * s],
-            ReplicaGrads { w_ih, w_hh, b_ih, b_hh },
+            ReplicaGrads { w_hh, b_hh },
+            input_grad,
+        );
+    }
+    g
+}
+
+/// Gradients of a projected call ([`forward_projected`]): of the given input side `xp`
+/// (`[R, batch, steps, G*H]`, for burn to take back to `x`, `W_ih` and `b_ih`), of `w_hh` and
+/// of `b_hh`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectedGrads<T> {
+    pub xp: Vec<T>,
+    pub w_hh: Vec<T>,
+    pub b_hh: Vec<T>,
+}
+
+/// Gradients of `sum(states * d_states)` of a projected call.
+pub fn backward_projected<T: Real>(
+    d: &Dims,
+    w_hh: &[T],
+    b_hh: &[T],
+    trace: &Trace<T>,
+    d_states: &[T],
+) -> ProjectedGrads<T> {
+    let (_, wh, b, s, a, e) = d.per_replica();
+    check_projected(d, w_hh, b_hh, &trace.acts);
+    assert_eq!(d_states.len(), d.replicas * s, "d_states size");
+    let mut g = ProjectedGrads {
+        xp: vec![T::ZERO; d.replicas * a],
+        w_hh: vec![T::ZERO; d.replicas * wh],
+        b_hh: vec![T::ZERO; d.replicas * b],
+    };
+    let e_len = e.max(1);
+    let blocks = g.xp.chunks_mut(a).zip(g.w_hh.chunks_mut(wh)).zip(g.b_hh.chunks_mut(b));
+    let gates = d.gates();
+    for (r, ((xp, w_hh_g), b_hh_g)) in blocks.enumerate() {
+        let input_grad = |pos: usize, dgi: &[T]| xp[pos * gates..(pos + 1) * gates].copy_from_slice(dgi);
+        backward_replica(
+            d,
+            &w_hh[r * wh..(r + 1) * wh],
+            &trace.states[r * s..(r + 1) * s],
+            &trace.acts[r * a..(r + 1) * a],
+            &trace.extra[r * e_len..r * e_len + e],
+            &d_states[r * s..(r + 1) * s],
+            ReplicaGrads {
+                w_hh: w_hh_g,
+                b_hh: b_hh_g,
+            },
+            input_grad,
         );
     }
     g
 }
 
 struct ReplicaGrads<'a, T> {
-    w_ih: &'a mut [T],
     w_hh: &'a mut [T],
-    b_ih: &'a mut [T],
     b_hh: &'a mut [T],
 }
 
 #[allow(clippy::too_many_arguments)]
 fn backward_replica<T: Real>(
     d: &Dims,
-    p: &Replica<'_, T>,
-    tokens: &[u32],
+    w_hh: &[T],
     states: &[T],
     acts: &[T],
     extra: &[T],
     d_states: &[T],
     out: ReplicaGrads<'_, T>,
+    // Takes the gradient of the input side `x W_ih + b_ih` of a position.
+    mut input_grad: impl FnMut(usize, &[T]),
 ) {
     let h_n = d.hidden;
     let g = d.gates();
@@ -370,7 +490,6 @@ fn backward_replica<T: Real>(
         dc_next.iter_mut().for_each(|x| *x = T::ZERO);
         for t in (0..d.steps).rev() {
             let pos = b * d.steps + t;
-            let tok = tokens[pos] as usize;
             let h_prev: &[T] = if t == 0 {
                 &zero
             } else {
@@ -432,11 +551,9 @@ fn backward_replica<T: Real>(
                 }
                 CellKind::Memoryless => unreachable!("checked in `check`"),
             }
-            let x_grad = &mut out.w_ih[tok * g..(tok + 1) * g];
-            for j in 0..g {
-                x_grad[j] += dgi[j];
-                out.b_ih[j] += dgi[j];
-                out.b_hh[j] += dgh[j];
+            input_grad(pos, &dgi);
+            for (acc, &dj) in out.b_hh.iter_mut().zip(dgh.iter()) {
+                *acc += dj;
             }
             for k in 0..h_n {
                 let hk = h_prev[k];
@@ -444,7 +561,7 @@ fn backward_replica<T: Real>(
                 for (acc, &dj) in row.iter_mut().zip(dgh.iter()) {
                     *acc += hk * dj;
                 }
-                let w_row = &p.w_hh[k * g..(k + 1) * g];
+                let w_row = &w_hh[k * g..(k + 1) * g];
                 let mut sum = T::ZERO;
                 for (&wkj, &dj) in w_row.iter().zip(dgh.iter()) {
                     sum += wkj * dj;
