@@ -151,62 +151,89 @@ pub struct Grads<T> {
     pub b_hh: Vec<T>,
 }
 
-fn check(d: &Dims, w: &Weights<'_, impl Sized>, tokens: &ReplicaSets) {
-    let (wi, wh, b, ..) = d.per_replica();
+/// Panics unless `d` has a fused kernel and `w_hh`, `b_hh` fit it.
+fn check_hidden<T>(d: &Dims, w_hh: &[T], b_hh: &[T]) {
+    let (_, wh, b, ..) = d.per_replica();
     assert!(
         matches!(d.cell, CellKind::Rnn | CellKind::Lstm | CellKind::Gru),
         "no fused kernel for {:?}",
         d.cell
     );
+    assert_eq!(w_hh.len(), d.replicas * wh, "w_hh size");
+    assert_eq!(b_hh.len(), d.replicas * b, "b_hh size");
+}
+
+fn check(d: &Dims, w: &Weights<'_, impl Sized>, tokens: &ReplicaSets) {
+    check_hidden(d, w.w_hh, w.b_hh);
+    let (wi, _, b, ..) = d.per_replica();
     assert_eq!(w.w_ih.len(), d.replicas * wi, "w_ih size");
-    assert_eq!(w.w_hh.len(), d.replicas * wh, "w_hh size");
     assert_eq!(w.b_ih.len(), d.replicas * b, "b_ih size");
-    assert_eq!(w.b_hh.len(), d.replicas * b, "b_hh size");
     tokens.check("tokens", d.replicas, d.batch * d.steps, d.vocab);
 }
 
-/// One replica's slices.
-struct Replica<'a, T> {
-    w_ih: &'a [T],
-    w_hh: &'a [T],
-    b_ih: &'a [T],
-    b_hh: &'a [T],
-}
-
-impl<'a, T> Replica<'a, T> {
-    fn of(d: &Dims, w: &Weights<'a, T>, r: usize) -> Self {
-        let (wi, wh, b, ..) = d.per_replica();
-        Replica {
-            w_ih: &w.w_ih[r * wi..(r + 1) * wi],
-            w_hh: &w.w_hh[r * wh..(r + 1) * wh],
-            b_ih: &w.b_ih[r * b..(r + 1) * b],
-            b_hh: &w.b_hh[r * b..(r + 1) * b],
-        }
-    }
-}
-
 /// The forward pass of every replica from a zero state.
+pub fn forward<T: Real>(d: &Dims, w: &Weights<'_, T>, tokens: &ReplicaSets) -> Trace<T> {
+    check(d, w, tokens);
+    let (wi, _, b, ..) = d.per_replica();
+    let g = d.gates();
+    // One-hot input: the input side is row `token` of `W_ih`, plus `b_ih`.
+    forward_all(d, w.w_hh, w.b_hh, |r| {
+        let (w_ih, b_ih, tokens) = (&w.w_ih[r * wi..(r + 1) * wi], &w.b_ih[r * b..(r + 1) * b], tokens.of(r));
+        move |pos: usize, j: usize| w_ih[tokens[pos] as usize * g + j] + b_ih[j]
+    })
+}
+
+/// The forward pass of every replica from a zero state when the input side of every position's
+/// pre-activations is given: `xp [R, batch, steps, G*H]` holds `x W_ih + b_ih` (computed by
+/// burn, for an embedded input or a layer above the first). `d.vocab` is not used.
+pub fn forward_projected<T: Real>(d: &Dims, w_hh: &[T], b_hh: &[T], xp: &[T]) -> Trace<T> {
+    check_hidden(d, w_hh, b_hh);
+    let (.., a, _) = d.per_replica();
+    assert_eq!(xp.len(), d.replicas * a, "projected input size");
+    let g = d.gates();
+    forward_all(d, w_hh, b_hh, |r| {
+        let xp = &xp[r * a..(r + 1) * a];
+        move |pos: usize, j: usize| xp[pos * g + j]
+    })
+}
+
+/// Every replica's forward pass; `input_of(r)` is replica r's input side `x W_ih + b_ih` at
+/// (position, gate entry).
 ///
 /// Runs the loops compiled with the FMA instruction set where the CPU has it: the dot products
 /// are fused multiply-adds (`Real::mul_add`), exact either way, but without the target feature
 /// each one is a call into libm's software `fmaf`.
-pub fn forward<T: Real>(d: &Dims, w: &Weights<'_, T>, tokens: &ReplicaSets) -> Trace<T> {
+fn forward_all<T: Real, I: Fn(usize, usize) -> T>(
+    d: &Dims,
+    w_hh: &[T],
+    b_hh: &[T],
+    input_of: impl Fn(usize) -> I,
+) -> Trace<T> {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("fma") {
         #[target_feature(enable = "fma")]
-        fn with_fma<T: Real>(d: &Dims, w: &Weights<'_, T>, tokens: &ReplicaSets) -> Trace<T> {
-            forward_impl(d, w, tokens)
+        fn with_fma<T: Real, I: Fn(usize, usize) -> T>(
+            d: &Dims,
+            w_hh: &[T],
+            b_hh: &[T],
+            input_of: impl Fn(usize) -> I,
+        ) -> Trace<T> {
+            forward_replicas(d, w_hh, b_hh, input_of)
         }
         // SAFETY: the CPU supports FMA (checked just above).
-        return unsafe { with_fma(d, w, tokens) };
+        return unsafe { with_fma(d, w_hh, b_hh, input_of) };
     }
-    forward_impl(d, w, tokens)
+    forward_replicas(d, w_hh, b_hh, input_of)
 }
 
 #[inline(always)]
-fn forward_impl<T: Real>(d: &Dims, w: &Weights<'_, T>, tokens: &ReplicaSets) -> Trace<T> {
-    check(d, w, tokens);
-    let (_, _, _, s, a, e) = d.per_replica();
+fn forward_replicas<T: Real, I: Fn(usize, usize) -> T>(
+    d: &Dims,
+    w_hh: &[T],
+    b_hh: &[T],
+    input_of: impl Fn(usize) -> I,
+) -> Trace<T> {
+    let (_, wh, b, s, a, e) = d.per_replica();
     // RNN keeps no extra; one unused element per replica keeps the chunking uniform.
     let e_len = e.max(1);
     let mut trace = Trace {
@@ -220,64 +247,8 @@ fn forward_impl<T: Real>(d: &Dims, w: &Weights<'_, T>, tokens: &ReplicaSets) -> 
         .zip(trace.acts.chunks_mut(a))
         .zip(trace.extra.chunks_mut(e_len));
     for (r, ((states, acts), extra)) in blocks.enumerate() {
-        let (p, tokens, g) = (Replica::of(d, w, r), tokens.of(r), d.gates());
-        // One-hot input: the input side is row `token` of `W_ih`, plus `b_ih`.
-        let input = |pos: usize, j: usize| p.w_ih[tokens[pos] as usize * g + j] + p.b_ih[j];
-        forward_replica(d, p.w_hh, p.b_hh, input, states, acts, &mut extra[..e]);
-    }
-    trace
-}
-
-/// The forward pass of every replica from a zero state when the input side of every position's
-/// pre-activations is given: `xp [R, batch, steps, G*H]` holds `x W_ih + b_ih` (computed by
-/// burn, for an embedded input or a layer above the first). `d.vocab` is not used.
-pub fn forward_projected<T: Real>(d: &Dims, w_hh: &[T], b_hh: &[T], xp: &[T]) -> Trace<T> {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("fma") {
-        #[target_feature(enable = "fma")]
-        fn with_fma<T: Real>(d: &Dims, w_hh: &[T], b_hh: &[T], xp: &[T]) -> Trace<T> {
-            forward_projected_impl(d, w_hh, b_hh, xp)
-        }
-        // SAFETY: the CPU supports FMA (checked just above).
-        return unsafe { with_fma(d, w_hh, b_hh, xp) };
-    }
-    forward_projected_impl(d, w_hh, b_hh, xp)
-}
-
-/// Panics unless the sizes of a projected call fit `d`.
-fn check_projected<T>(d: &Dims, w_hh: &[T], b_hh: &[T], xp: &[T]) {
-    let (_, wh, b, _, a, _) = d.per_replica();
-    assert!(
-        matches!(d.cell, CellKind::Rnn | CellKind::Lstm | CellKind::Gru),
-        "no fused kernel for {:?}",
-        d.cell
-    );
-    assert_eq!(w_hh.len(), d.replicas * wh, "w_hh size");
-    assert_eq!(b_hh.len(), d.replicas * b, "b_hh size");
-    assert_eq!(xp.len(), d.replicas * a, "projected input size");
-}
-
-#[inline(always)]
-fn forward_projected_impl<T: Real>(d: &Dims, w_hh: &[T], b_hh: &[T], xp: &[T]) -> Trace<T> {
-    check_projected(d, w_hh, b_hh, xp);
-    let (_, wh, b, s, a, e) = d.per_replica();
-    let e_len = e.max(1);
-    let mut trace = Trace {
-        states: vec![T::ZERO; d.replicas * s],
-        acts: vec![T::ZERO; d.replicas * a],
-        extra: vec![T::ZERO; d.replicas * e_len],
-    };
-    let blocks = trace
-        .states
-        .chunks_mut(s)
-        .zip(trace.acts.chunks_mut(a))
-        .zip(trace.extra.chunks_mut(e_len));
-    let g = d.gates();
-    for (r, ((states, acts), extra)) in blocks.enumerate() {
-        let xp = &xp[r * a..(r + 1) * a];
-        let input = |pos: usize, j: usize| xp[pos * g + j];
         let (w_hh, b_hh) = (&w_hh[r * wh..(r + 1) * wh], &b_hh[r * b..(r + 1) * b]);
-        forward_replica(d, w_hh, b_hh, input, states, acts, &mut extra[..e]);
+        forward_replica(d, w_hh, b_hh, input_of(r), states, acts, &mut extra[..e]);
     }
     trace
 }
@@ -368,45 +339,21 @@ pub fn backward<T: Real>(
     d_states: &[T],
 ) -> Grads<T> {
     check(d, w, tokens);
-    let (wi, wh, b, s, a, e) = d.per_replica();
-    assert_eq!(d_states.len(), d.replicas * s, "d_states size");
-    let mut g = Grads {
-        w_ih: vec![T::ZERO; d.replicas * wi],
-        w_hh: vec![T::ZERO; d.replicas * wh],
-        b_ih: vec![T::ZERO; d.replicas * b],
-        b_hh: vec![T::ZERO; d.replicas * b],
-    };
-    let e_len = e.max(1);
-    let blocks = g
-        .w_ih
-        .chunks_mut(wi)
-        .zip(g.w_hh.chunks_mut(wh))
-        .zip(g.b_ih.chunks_mut(b))
-        .zip(g.b_hh.chunks_mut(b));
+    let (wi, _, b, ..) = d.per_replica();
     let gates = d.gates();
-    for (r, (((w_ih, w_hh), b_ih), b_hh)) in blocks.enumerate() {
-        let (p, tokens) = (Replica::of(d, w, r), tokens.of(r));
-        // One-hot input: the input side's gradient goes to row `token` of `W_ih` and to `b_ih`.
-        let input_grad = |pos: usize, dgi: &[T]| {
-            let tok = tokens[pos] as usize;
-            let x_grad = &mut w_ih[tok * gates..(tok + 1) * gates];
-            for j in 0..gates {
-                x_grad[j] += dgi[j];
-                b_ih[j] += dgi[j];
-            }
-        };
-        backward_replica(
-            d,
-            p.w_hh,
-            &trace.states[r * s..(r + 1) * s],
-            &trace.acts[r * a..(r + 1) * a],
-            &trace.extra[r * e_len..r * e_len + e],
-            &d_states[r * s..(r + 1) * s],
-            ReplicaGrads { w_hh, b_hh },
-            input_grad,
-        );
-    }
-    g
+    let mut w_ih = vec![T::ZERO; d.replicas * wi];
+    let mut b_ih = vec![T::ZERO; d.replicas * b];
+    // One-hot input: the input side's gradient goes to row `token` of `W_ih` and to `b_ih`.
+    let (w_hh, b_hh) = backward_all(d, w.w_hh, trace, d_states, |r, pos, dgi| {
+        let row = r * wi + tokens.of(r)[pos] as usize * gates;
+        let x_grad = &mut w_ih[row..row + gates];
+        let b_grad = &mut b_ih[r * b..(r + 1) * b];
+        for j in 0..gates {
+            x_grad[j] += dgi[j];
+            b_grad[j] += dgi[j];
+        }
+    });
+    Grads { w_ih, w_hh, b_ih, b_hh }
 }
 
 /// Gradients of a projected call ([`forward_projected`]): of the given input side `xp`
@@ -427,19 +374,32 @@ pub fn backward_projected<T: Real>(
     trace: &Trace<T>,
     d_states: &[T],
 ) -> ProjectedGrads<T> {
-    let (_, wh, b, s, a, e) = d.per_replica();
-    check_projected(d, w_hh, b_hh, &trace.acts);
-    assert_eq!(d_states.len(), d.replicas * s, "d_states size");
-    let mut g = ProjectedGrads {
-        xp: vec![T::ZERO; d.replicas * a],
-        w_hh: vec![T::ZERO; d.replicas * wh],
-        b_hh: vec![T::ZERO; d.replicas * b],
-    };
-    let e_len = e.max(1);
-    let blocks = g.xp.chunks_mut(a).zip(g.w_hh.chunks_mut(wh)).zip(g.b_hh.chunks_mut(b));
+    check_hidden(d, w_hh, b_hh);
+    let (.., a, _) = d.per_replica();
     let gates = d.gates();
-    for (r, ((xp, w_hh_g), b_hh_g)) in blocks.enumerate() {
-        let input_grad = |pos: usize, dgi: &[T]| xp[pos * gates..(pos + 1) * gates].copy_from_slice(dgi);
+    let mut xp = vec![T::ZERO; d.replicas * a];
+    let (w_hh, b_hh) = backward_all(d, w_hh, trace, d_states, |r, pos, dgi| {
+        let at = r * a + pos * gates;
+        xp[at..at + gates].copy_from_slice(dgi);
+    });
+    ProjectedGrads { xp, w_hh, b_hh }
+}
+
+/// Every replica's backward pass; `input_grad(r, pos, dgi)` takes the gradient of replica r's
+/// input side at a position. Returns the gradients of `w_hh` and `b_hh`.
+fn backward_all<T: Real>(
+    d: &Dims,
+    w_hh: &[T],
+    trace: &Trace<T>,
+    d_states: &[T],
+    mut input_grad: impl FnMut(usize, usize, &[T]),
+) -> (Vec<T>, Vec<T>) {
+    let (_, wh, b, s, a, e) = d.per_replica();
+    assert_eq!(d_states.len(), d.replicas * s, "d_states size");
+    let mut g_w_hh = vec![T::ZERO; d.replicas * wh];
+    let mut g_b_hh = vec![T::ZERO; d.replicas * b];
+    let e_len = e.max(1);
+    for (r, (w_hh_g, b_hh_g)) in g_w_hh.chunks_mut(wh).zip(g_b_hh.chunks_mut(b)).enumerate() {
         backward_replica(
             d,
             &w_hh[r * wh..(r + 1) * wh],
@@ -451,10 +411,10 @@ pub fn backward_projected<T: Real>(
                 w_hh: w_hh_g,
                 b_hh: b_hh_g,
             },
-            input_grad,
+            |pos, dgi| input_grad(r, pos, dgi),
         );
     }
-    g
+    (g_w_hh, g_b_hh)
 }
 
 struct ReplicaGrads<'a, T> {
