@@ -7,13 +7,7 @@ mod common;
 use common::{sweep, sweeplab, write};
 
 fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let header = r.headers().unwrap().iter().map(String::from).collect();
-    let rows = r
-        .records()
-        .map(|x| x.unwrap().iter().map(String::from).collect())
-        .collect();
-    (header, rows)
+    common::csv_rows(&std::fs::read_to_string(path).unwrap())
 }
 
 const SMALL: &str = "name: small

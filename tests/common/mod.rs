@@ -10,6 +10,17 @@ use sweeplab::model::{init, torch_init, Kernel, ModelShape};
 use sweeplab::spec::{CellKind, HeadKind, OptimizerSpec, TokenKind};
 use sweeplab::train::{self, GroupResult, JobPart, OptimizerKind, TrainJob};
 
+/// A CSV text's header and rows, as strings.
+pub fn csv_rows(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r
+        .records()
+        .map(|x| x.unwrap().iter().map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
 /// The real binary, built by cargo for the tests.
 pub fn sweeplab() -> Command {
     Command::cargo_bin("sweeplab").unwrap()
