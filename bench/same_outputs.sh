@@ -4,7 +4,7 @@
 # runs.csv (every column but train_seconds), curves.csv, states.csv, the list of figures and
 # every PNG byte for byte. Prints one line per difference and exits 1 if there is any.
 #
-#   bench/same_outputs.sh OLD_BINARY NEW_BINARY [WORKDIR]
+#   [NEW_COLUMNS=a,b] bench/same_outputs.sh OLD_BINARY NEW_BINARY [WORKDIR]
 #
 # Used to show that a refactoring changed no result (keep a copy of the old binary first:
 # `cp target/release/sweeplab /tmp/sweeplab-old`). Run from the repository root.
@@ -19,15 +19,18 @@ differ() {
     differences=$((differences + 1))
 }
 
-# runs.csv without its train_seconds column (wall time differs between any two runs).
+# runs.csv without its train_seconds column (wall time differs between any two runs), and
+# without the columns named in $NEW_COLUMNS (comma separated): those of parameters the new
+# binary added, which the old one cannot have.
 strip_seconds() {
     python3 - "$1" <<'EOF'
-import csv, sys
+import csv, os, sys
 rows = list(csv.reader(open(sys.argv[1], newline="")))
-drop = rows[0].index("train_seconds")
+names = ["train_seconds"] + [c for c in os.environ.get("NEW_COLUMNS", "").split(",") if c]
+drop = {rows[0].index(n) for n in names if n in rows[0]}
 w = csv.writer(sys.stdout, lineterminator="\n")
 for row in rows:
-    w.writerow(row[:drop] + row[drop + 1:])
+    w.writerow([c for i, c in enumerate(row) if i not in drop])
 EOF
 }
 

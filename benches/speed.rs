@@ -125,12 +125,8 @@ fn main() {
     let rates = [0.3, 0.1, 0.03, 0.01];
     let seeds: Vec<u64> = (0..25).collect();
     let groups: Vec<(&Dataset, f64, &[u64])> = rates.iter().map(|&lr| (&data, lr, &seeds[..])).collect();
-    let shape = sweeplab::model::ModelShape {
-        cell: CellKind::Rnn,
-        vocab: data.vocab.len(),
-        hidden: 4,
-        head: sweeplab::spec::HeadKind::Linear,
-    };
+    let shape =
+        sweeplab::model::ModelShape::single(CellKind::Rnn, data.vocab.len(), 4, sweeplab::spec::HeadKind::Linear);
     let launch = |groups: &[(&Dataset, f64, &[u64])]| {
         common::train_launch(shape, groups, PACK_EPOCHS, Kernel::OpByOp, Default::default())
     };
@@ -149,11 +145,13 @@ fn main() {
     // Optimisers (issue #15): W1's training work (3 groups x 25 seeds, 200 epochs) with each,
     // fused, each at the learning rate experiments/optimizers.yaml gives it.
     use sweeplab::spec::{OptimizerName, OptimizerSpec};
-    let shape_of = |hidden| sweeplab::model::ModelShape {
-        cell: CellKind::Rnn,
-        vocab: data.vocab.len(),
-        hidden,
-        head: sweeplab::spec::HeadKind::Linear,
+    let shape_of = |hidden| {
+        sweeplab::model::ModelShape::single(
+            CellKind::Rnn,
+            data.vocab.len(),
+            hidden,
+            sweeplab::spec::HeadKind::Linear,
+        )
     };
     let mut adam_time = f64::NAN;
     for (name, optimizer, lr, momentum) in [

@@ -40,12 +40,7 @@ fn two_sequences() -> Dataset {
 }
 
 fn shape(cell: CellKind, data: &Dataset, hidden: usize) -> ModelShape {
-    ModelShape {
-        cell,
-        vocab: data.vocab.len(),
-        hidden,
-        head: HeadKind::Linear,
-    }
+    ModelShape::single(cell, data.vocab.len(), hidden, HeadKind::Linear)
 }
 
 fn host<const D: usize>(t: Tensor<impl Backend, D>) -> Vec<f32> {
@@ -121,7 +116,7 @@ fn fused_gradients_equal_autodiff_of_the_op_by_op_cells() {
             let model = ReplicaModel::<AB>::from_host(&s, &init::seeded(&s, &[4, 5]), &device);
             let input = SequenceInput::<AB>::new(&data.inputs, last_only, &device);
             let targets = LossTargets::<AB>::new(&data.flat_targets(), 2, &device);
-            let accuracy_of = |kernel: Kernel| host(model.losses(&input, &targets, kernel).accuracy);
+            let accuracy_of = |kernel: Kernel| host(model.losses(&input, &targets, kernel, &[]).accuracy);
             // The fused loss counts correct positions as the op-by-op argmax does.
             assert_eq!(
                 accuracy_of(Kernel::Fused),
@@ -130,7 +125,7 @@ fn fused_gradients_equal_autodiff_of_the_op_by_op_cells() {
                 data.name
             );
             let grads_of = |kernel: Kernel| {
-                let losses = model.losses(&input, &targets, kernel).losses;
+                let losses = model.losses(&input, &targets, kernel, &[]).losses;
                 let grads = losses.clone().sum().backward();
                 let head = model.head.as_ref().unwrap();
                 let mut params = cell_params(&model.cell);
@@ -138,7 +133,15 @@ fn fused_gradients_equal_autodiff_of_the_op_by_op_cells() {
                 params.push(("head_b", head.bias.val()));
                 let g: Vec<(&str, Vec<f32>)> = params
                     .into_iter()
-                    .map(|(name, p)| (name, host(p.grad(&grads).expect("a gradient"))))
+                    .map(|(name, p)| {
+                        let g = p.grad(&grads);
+                        (
+                            name,
+                            host(
+                                g.unwrap_or_else(|| panic!("{} {cell:?} {name}: no gradient ({kernel:?})", data.name)),
+                            ),
+                        )
+                    })
                     .collect();
                 (host(losses), g)
             };
@@ -446,6 +449,8 @@ fn torch_runs_batched_equal_each_run_alone() {
                 }],
                 epochs: 30,
                 init: &init,
+                seeds,
+                dropout: 0.0,
                 keep_positions: 4,
                 optimizer: train::OptimizerKind::Torch,
                 options: Default::default(),

@@ -252,14 +252,19 @@ fn the_shipped_note_001_experiment_starts_from_the_notes_weights_and_fits_abcd()
 
 /// A PyTorch-layout weights text for `params` (as `torch_modules` lists them): the numbers
 /// printed as exact f64 values of the f32s, so the round trip is exact.
-fn pytorch_yaml(params: &[(&str, sweeplab::model::torch_init::TorchParam)], l0: bool) -> String {
+fn pytorch_yaml(params: &[(String, sweeplab::model::torch_init::TorchParam)], l0: bool) -> String {
     let mut sections: Vec<(&str, Vec<String>)> = Vec::new();
     for (ours, p) in params {
-        let (section, name) = match *ours {
+        let (section, name) = match ours.as_str() {
             "embedding" => ("embedding", "weight".to_string()),
+            "input_embedding" => ("input_embedding", "weight".to_string()),
             "head_w" => ("head", "weight".into()),
             "head_b" => ("head", "bias".into()),
-            _ => ("cell", format!("{}{}", p.name, if l0 { "_l0" } else { "" })),
+            // `w_ih_l1` is layer 1's `weight_ih_l1`.
+            _ => match ours.rsplit_once("_l") {
+                Some((_, layer)) => ("cell", format!("{}_l{layer}", p.name)),
+                None => ("cell", format!("{}{}", p.name, if l0 { "_l0" } else { "" })),
+            },
         };
         let num = |x: &f32| format!("{}", *x as f64);
         let value = if p.name.starts_with("bias") {
@@ -284,8 +289,10 @@ fn pytorch_yaml(params: &[(&str, sweeplab::model::torch_init::TorchParam)], l0: 
 }
 
 fn cell_name_check(ours: &str, torch: &str) -> bool {
+    // Layer 1's `w_ih_l1` is `weight_ih` of its layer.
+    let base = ours.split("_l").next().unwrap_or(ours);
     matches!(
-        (ours, torch),
+        (base, torch),
         ("w_ih", "weight_ih") | ("w_hh", "weight_hh") | ("b_ih", "bias_ih") | ("b_hh", "bias_hh")
     ) || !ours.starts_with(['w', 'b'])
 }
@@ -295,33 +302,36 @@ fn pytorch_layout_converts_exactly_as_init_torch_does() {
     let mut checked = 0;
     for cell in CellKind::ALL {
         for head in [HeadKind::Linear, HeadKind::None] {
-            let shape = ModelShape {
-                cell,
-                vocab: 5,
-                hidden: if head == HeadKind::None { 5 } else { 3 },
-                head,
+            let one = ModelShape::single(cell, 5, if head == HeadKind::None { 5 } else { 3 }, head);
+            // Stacked layers under nn.LSTM's `_l1`, `_l2` names, with an input embedding.
+            let stacked = ModelShape {
+                layers: 3,
+                embedding: Some(2),
+                ..one
             };
-            for (seed, l0) in [(4u64, false), (43052, true)] {
-                let modules = torch_modules(&shape, seed);
-                assert!(modules.iter().all(|(o, p)| cell_name_check(o, p.name)));
-                let text = pytorch_yaml(&modules, l0);
-                let file = WeightsFile::from_source(Path::new("w.yaml"), text.clone()).unwrap();
-                let ours: HostParams = file.params(&shape, "d").unwrap();
-                assert_eq!(ours, torch_seeded(&shape, &[seed]), "{cell:?} {head:?}\n{text}");
-                checked += 1;
+            let shapes = if cell == CellKind::Memoryless {
+                vec![one]
+            } else {
+                vec![one, stacked]
+            };
+            for shape in shapes {
+                for (seed, l0) in [(4u64, false), (43052, true)] {
+                    let modules = torch_modules(&shape, seed);
+                    assert!(modules.iter().all(|(o, p)| cell_name_check(o, p.name)));
+                    let text = pytorch_yaml(&modules, l0);
+                    let file = WeightsFile::from_source(Path::new("w.yaml"), text.clone()).unwrap();
+                    let ours: HostParams = file.params(&shape, "d").unwrap();
+                    assert_eq!(ours, torch_seeded(&shape, &[seed]), "{cell:?} {head:?}\n{text}");
+                    checked += 1;
+                }
             }
         }
     }
-    assert_eq!(checked, 16);
+    assert_eq!(checked, 28);
 
     // JSON (e.g. json.dump of tensors' .tolist()) is read the same way.
     let json = "{\"cell\": {\"weight_ih_l0\": [[1, 2], [3, 4]], \"weight_hh_l0\": [[5], [6]],\n \"bias_ih_l0\": [0.5, 0.25], \"bias_hh_l0\": [-1, -2]}}\n";
-    let shape = ModelShape {
-        cell: CellKind::Gru,
-        vocab: 2,
-        hidden: 1,
-        head: HeadKind::None,
-    };
+    let shape = ModelShape::single(CellKind::Gru, 2, 1, HeadKind::None);
     // GRU: 3 gates, hidden 1 -> [3, 2]; this file has 2 rows, so it does not fit...
     let file = WeightsFile::from_source(Path::new("w.json"), json.into()).unwrap();
     let err = file.params(&shape, "d").unwrap_err().to_string();
@@ -332,12 +342,7 @@ fn pytorch_layout_converts_exactly_as_init_torch_does() {
         "{err}"
     );
     // ... but an RNN cell with 2 hidden units and no head it does: transposed to [in, out].
-    let shape = ModelShape {
-        cell: CellKind::Rnn,
-        vocab: 2,
-        hidden: 2,
-        head: HeadKind::None,
-    };
+    let shape = ModelShape::single(CellKind::Rnn, 2, 2, HeadKind::None);
     let json = json.replace("[[5], [6]]", "[[5, 7], [6, 8]]");
     let p = WeightsFile::from_source(Path::new("w.json"), json)
         .unwrap()
@@ -512,13 +517,13 @@ fn bad_weights_exit_2_with_one_located_line_and_train_nothing() {
             "unknown section",
             format!("{good}linear:\n  weight: [[1]]\n"),
             experiment(file_init, "0", "memoryless"),
-            "unknown section/w.yaml:6: linear: unknown section (expected cell, embedding or head)".into(),
+            "unknown section/w.yaml:6: linear: unknown section (expected cell, input_embedding, embedding or head)".into(),
         ),
         (
             "flat state_dict",
             "weight_ih: [[1]]\n".into(),
             experiment(file_init, "0", "rnn"),
-            "flat state_dict/w.yaml:1: weight_ih: unknown section (expected cell, embedding or head); weight_ih is a parameter: put it under its module, e.g. cell: {weight_ih: ...}"
+            "flat state_dict/w.yaml:1: weight_ih: unknown section (expected cell, input_embedding, embedding or head); weight_ih is a parameter: put it under its module, e.g. cell: {weight_ih: ...}"
                 .into(),
         ),
         (
@@ -589,4 +594,41 @@ fn bad_weights_exit_2_with_one_located_line_and_train_nothing() {
         let plan = sweeplab().arg("plan").arg(&exp).output().unwrap();
         assert_eq!(plan.status.code(), Some(2), "{name}");
     }
+}
+
+/// A layer or an embedding the model does not have is refused at its line, and so is a file
+/// that lacks a layer the model has.
+#[test]
+fn layers_and_embeddings_of_a_weights_file_must_fit_the_model() {
+    let two = ModelShape {
+        layers: 2,
+        embedding: Some(2),
+        ..ModelShape::single(CellKind::Rnn, 3, 2, HeadKind::Linear)
+    };
+    let text = pytorch_yaml(&torch_modules(&two, 1), false);
+    let file = WeightsFile::from_source(Path::new("w.yaml"), text.clone()).unwrap();
+    let one = ModelShape::single(CellKind::Rnn, 3, 2, HeadKind::Linear);
+    let err = file.params(&one, "d").unwrap_err().to_string();
+    assert!(
+        err.contains("input_embedding") && err.contains("the experiment has no embedding"),
+        "{err}"
+    );
+    let embedded = ModelShape {
+        embedding: Some(2),
+        ..one
+    };
+    let err = file.params(&embedded, "d").unwrap_err().to_string();
+    let line = text.lines().position(|l| l.contains("weight_ih_l1")).unwrap() + 1;
+    assert!(
+        err.starts_with(&format!("w.yaml:{line}:"))
+            && err.contains("cell.weight_ih_l1")
+            && err.contains("it has 1 layer"),
+        "{err}"
+    );
+    let three = ModelShape { layers: 3, ..two };
+    let err = file.params(&three, "d").unwrap_err().to_string();
+    assert!(
+        err.contains("missing") && err.contains("weight_ih_l2") && err.contains("nn.RNN(2, 2, num_layers=3)"),
+        "{err}"
+    );
 }

@@ -16,12 +16,7 @@ mod common;
 use common::{cyclic, train_group};
 
 fn shape(cell: CellKind, vocab: usize, hidden: usize) -> ModelShape {
-    ModelShape {
-        cell,
-        vocab,
-        hidden,
-        head: HeadKind::Linear,
-    }
+    ModelShape::single(cell, vocab, hidden, HeadKind::Linear)
 }
 
 /// Columns `block*h..(block+1)*h` of a row-major `[rows, cols]` matrix.

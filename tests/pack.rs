@@ -127,12 +127,7 @@ fn a_packed_launch_gives_each_group_its_numbers_alone() {
         }
     }
     for (cell, head, kernel, optimizer, data) in cases {
-        let shape = ModelShape {
-            cell,
-            vocab: 4,
-            hidden: 4,
-            head,
-        };
+        let shape = ModelShape::single(cell, 4, 4, head);
         // Replicas: 0, 1 (data 0, lr 0.1, seeds 1, 2); 2 (data 1, lr 0.1, seed 1); 3, 4 (data 0,
         // lr 0.02, seeds 1, 2).
         let groups: [(&Dataset, f64, &[u64]); 3] = [

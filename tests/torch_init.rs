@@ -142,12 +142,7 @@ fn each_module_alone_after_seed_matches_torch() {
 #[test]
 fn torch_seeded_is_the_notebook_order_in_sweeplab_layout() {
     // Note 000: torch.manual_seed(4); RNNCell(4, 2); Linear(2, 4).
-    let shape = ModelShape {
-        cell: CellKind::Rnn,
-        vocab: 4,
-        hidden: 2,
-        head: HeadKind::Linear,
-    };
+    let shape = ModelShape::single(CellKind::Rnn, 4, 2, HeadKind::Linear);
     let p = torch_seeded(&shape, &[4, 0]);
     let alone = |seed: u64, param: &str| -> Vec<u32> {
         let (_, v) = SEEDS.iter().find(|(s, _)| *s == seed).unwrap();
@@ -185,12 +180,7 @@ fn torch_seeded_is_the_notebook_order_in_sweeplab_layout() {
     assert_eq!(p.get("head_b").unwrap().replica(0), &head[1].data[..]);
     assert_eq!(p.get("head_b").unwrap().shape, [2, 1, 4]);
     // Memoryless: Embedding(V, H) is already [V, H].
-    let shape = ModelShape {
-        cell: CellKind::Memoryless,
-        vocab: 4,
-        hidden: 2,
-        head: HeadKind::None,
-    };
+    let shape = ModelShape::single(CellKind::Memoryless, 4, 2, HeadKind::None);
     let p = torch_seeded(&shape, &[4]);
     assert_eq!(p.get("embedding").unwrap().shape, [1, 4, 2]);
     assert!(p.get("head_w").is_none());
@@ -199,12 +189,7 @@ fn torch_seeded_is_the_notebook_order_in_sweeplab_layout() {
     assert_eq!(bits(p.get("embedding").unwrap().replica(0)), want);
     // Same names and shapes as sweeplab's own init, for every cell.
     for cell in CellKind::ALL {
-        let shape = ModelShape {
-            cell,
-            vocab: 7,
-            hidden: 5,
-            head: HeadKind::Linear,
-        };
+        let shape = ModelShape::single(cell, 7, 5, HeadKind::Linear);
         let ours = sweeplab::model::init::seeded(&shape, &[1, 2]);
         let torch = torch_seeded(&shape, &[1, 2]);
         let names =

@@ -5,7 +5,7 @@
 //! the head, N(0, 1) for embeddings) but not its random generator.
 
 use super::host::{HostParams, HostTensor};
-use super::ModelShape;
+use super::{layer_name, ModelShape, INPUT_EMBEDDING};
 use crate::spec::{CellKind, HeadKind};
 
 /// SplitMix64: tiny, well-mixed, and fully specified here (no dependency whose stream could
@@ -52,30 +52,38 @@ enum Dist {
     Normal,
 }
 
-/// Initial parameters for `seeds.len()` replicas of a model of `shape`.
+/// Initial parameters for `seeds.len()` replicas of a model of `shape`. Every layer's weights
+/// and biases draw from U(-1/sqrt(H), 1/sqrt(H)) (PyTorch's rule for all layers), an input
+/// embedding from N(0, 1).
 pub fn seeded(shape: &ModelShape, seeds: &[u64]) -> HostParams {
     let v = shape.vocab;
     let h = shape.hidden;
     let g = shape.cell.gates() * h;
     let k = 1.0 / (h as f64).sqrt();
-    let mut specs: Vec<(&str, [usize; 2], Dist)> = match shape.cell {
-        CellKind::Memoryless => vec![("embedding", [v, h], Dist::Normal)],
-        _ => vec![
-            ("w_ih", [v, g], Dist::Uniform(k)),
-            ("w_hh", [h, g], Dist::Uniform(k)),
-            ("b_ih", [1, g], Dist::Uniform(k)),
-            ("b_hh", [1, g], Dist::Uniform(k)),
-        ],
+    let mut specs: Vec<(String, [usize; 2], Dist)> = match shape.cell {
+        CellKind::Memoryless => vec![("embedding".into(), [v, h], Dist::Normal)],
+        _ => {
+            let embedding = shape.embedding.map(|e| (INPUT_EMBEDDING.into(), [v, e], Dist::Normal));
+            let layers = (0..shape.layers).flat_map(|l| {
+                [
+                    (layer_name("w_ih", l), [shape.input_width(l), g], Dist::Uniform(k)),
+                    (layer_name("w_hh", l), [h, g], Dist::Uniform(k)),
+                    (layer_name("b_ih", l), [1, g], Dist::Uniform(k)),
+                    (layer_name("b_hh", l), [1, g], Dist::Uniform(k)),
+                ]
+            });
+            embedding.into_iter().chain(layers).collect()
+        }
     };
     if shape.head == HeadKind::Linear {
-        specs.push(("head_w", [h, v], Dist::Uniform(k)));
-        specs.push(("head_b", [1, v], Dist::Uniform(k)));
+        specs.push(("head_w".into(), [h, v], Dist::Uniform(k)));
+        specs.push(("head_b".into(), [1, v], Dist::Uniform(k)));
     }
     let mut params = HostParams::default();
     for (name, [rows, cols], dist) in specs {
         let mut data = Vec::with_capacity(seeds.len() * rows * cols);
         for &seed in seeds {
-            let mut rng = SplitMix64::new(seed, name);
+            let mut rng = SplitMix64::new(seed, &name);
             for _ in 0..rows * cols {
                 data.push(match dist {
                     Dist::Uniform(b) => rng.uniform(b),
@@ -83,9 +91,19 @@ pub fn seeded(shape: &ModelShape, seeds: &[u64]) -> HostParams {
                 });
             }
         }
-        params.insert(name, HostTensor::new([seeds.len(), rows, cols], data));
+        params.insert(&name, HostTensor::new([seeds.len(), rows, cols], data));
     }
     params
+}
+
+/// A dropout mask of `len` values for the run of `seed`: each value is `1 / (1 - p)` (kept,
+/// scaled as `torch.nn.functional.dropout` scales) with probability `1 - p`, else 0. The
+/// stream is the run's own for `(epoch, layer)`, so the mask does not depend on the other
+/// replicas of a launch.
+pub fn dropout_mask(seed: u64, epoch: usize, layer: usize, len: usize, p: f64) -> Vec<f32> {
+    let mut rng = SplitMix64::new(seed, &format!("dropout/{epoch}/{layer}"));
+    let kept = (1.0 / (1.0 - p)) as f32;
+    (0..len).map(|_| if rng.next_f64() < p { 0.0 } else { kept }).collect()
 }
 
 #[cfg(test)]
@@ -94,12 +112,7 @@ mod tests {
 
     #[test]
     fn replica_values_do_not_depend_on_the_other_replicas() {
-        let shape = ModelShape {
-            cell: CellKind::Lstm,
-            vocab: 4,
-            hidden: 3,
-            head: HeadKind::Linear,
-        };
+        let shape = ModelShape::single(CellKind::Lstm, 4, 3, HeadKind::Linear);
         let together = seeded(&shape, &[7, 8, 9]);
         let alone = seeded(&shape, &[8]);
         for (name, t) in together.iter() {

@@ -13,16 +13,31 @@ pub mod fused;
 pub mod host;
 pub mod init;
 pub mod init_file;
+mod input;
 pub mod torch_init;
+
+pub use input::{replica_losses, LossTargets, Part, SequenceInput};
 
 use crate::spec::{CellKind, HeadKind};
 use burn::module::{Module, Param};
 use burn::prelude::*;
-use burn::tensor::activation::log_softmax;
-use cells::{GruCell, LstmCell, MemorylessCell, RnnCell};
-use fused::{FusedBackend, ReplicaSets, Tokens};
+use cells::{input_side, GruCell, LayerInput, LstmCell, MemorylessCell, RnnCell};
+use fused::FusedBackend;
 use host::{HostParams, HostTensor};
-use std::sync::Arc;
+
+/// The host name of the input embedding `[vocab, E]` in front of the first cell (the
+/// memoryless model's own table is `embedding`).
+pub const INPUT_EMBEDDING: &str = "input_embedding";
+
+/// The host name of parameter `base` (`w_ih`, ...) of layer `l`: `w_ih` for the first layer
+/// (the name it had before layers were options), `w_ih_l1` above it.
+pub fn layer_name(base: &str, l: usize) -> String {
+    if l == 0 {
+        base.to_string()
+    } else {
+        format!("{base}_l{l}")
+    }
+}
 
 /// How the recurrence of RNN, LSTM and GRU cells is computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -41,6 +56,34 @@ pub struct ModelShape {
     pub vocab: usize,
     pub hidden: usize,
     pub head: HeadKind,
+    /// Stacked cells (1 for the memoryless model).
+    pub layers: usize,
+    /// The width of the input embedding; `None`: one-hot input.
+    pub embedding: Option<usize>,
+}
+
+impl ModelShape {
+    /// One layer with one-hot input: the notes' models.
+    pub fn single(cell: CellKind, vocab: usize, hidden: usize, head: HeadKind) -> Self {
+        Self {
+            cell,
+            vocab,
+            hidden,
+            head,
+            layers: 1,
+            embedding: None,
+        }
+    }
+
+    /// The width of layer `l`'s input: the vocabulary (one-hot), the embedding, or the layer
+    /// below's hidden size.
+    pub fn input_width(&self, l: usize) -> usize {
+        match (l, self.embedding) {
+            (0, None) => self.vocab,
+            (0, Some(e)) => e,
+            _ => self.hidden,
+        }
+    }
 }
 
 impl CellKind {
@@ -54,152 +97,13 @@ impl CellKind {
     }
 }
 
-/// The sequences (or targets) of `replicas` consecutive replicas: one part per group of a
-/// launch. Groups packed into one launch have sequences of equal shape.
-#[derive(Debug, Clone, Copy)]
-pub struct Part<'a, T> {
-    pub values: &'a [T],
-    pub replicas: usize,
-}
-
-/// Distinct sets, and the set of each replica (empty when there is only one).
-fn replica_sets(sets: Vec<Vec<u32>>, replicas: impl Iterator<Item = usize>) -> ReplicaSets {
-    let mut distinct: Vec<Vec<u32>> = Vec::new();
-    let mut set_of = Vec::new();
-    for (set, n) in sets.into_iter().zip(replicas) {
-        let index = match distinct.iter().position(|d| *d == set) {
-            Some(i) => i,
-            None => {
-                distinct.push(set);
-                distinct.len() - 1
-            }
-        };
-        set_of.extend(std::iter::repeat_n(index as u32, n));
-    }
-    let len = distinct.first().map_or(0, Vec::len);
-    if distinct.len() <= 1 {
-        return ReplicaSets::shared(distinct.pop().unwrap_or_default());
-    }
-    ReplicaSets {
-        values: distinct.concat(),
-        len,
-        set_of,
-    }
-}
-
-/// A batch of token sequences on a device: `steps[t]` holds token t of every sequence.
-///
-/// When every replica reads the same sequences, `steps[t]` is `[batch]` and `flat`
-/// `[batch * steps]`, and the cells pick rows with `select` along the vocabulary axis. When
-/// replicas read different sequences (groups with different datasets packed into one launch),
-/// both hold one block per replica (`[R * batch]`, `[R * batch * steps]`) and rows are picked
-/// per replica with `gather`. Picking rows is a copy either way, so the two give the same
-/// numbers; on CUDA both backward passes (`select_assign`, `scatter`) run one thread per
-/// replica and column.
-#[derive(Debug, Clone)]
-pub struct SequenceInput<B: Backend> {
-    pub steps: Vec<Tensor<B, 1, Int>>,
-    /// All tokens, sequence-major (`[b][t]`), for cells without recurrence.
-    pub flat: Tensor<B, 1, Int>,
-    pub batch: usize,
-    /// The same tokens on the host, for the fused op.
-    pub tokens: Arc<Tokens>,
-    /// Only the state after the last step is used (many-to-one).
-    pub last_only: bool,
-    /// `steps` and `flat` hold a block of tokens per replica.
-    per_replica: bool,
-}
-
-impl<B: Backend> SequenceInput<B> {
-    /// Sequences shared by every replica.
-    pub fn new(inputs: &[Vec<usize>], last_only: bool, device: &B::Device) -> Self {
-        let parts = [Part {
-            values: inputs,
-            replicas: 1,
-        }];
-        Self::packed(&parts, last_only, device)
-    }
-
-    /// The sequences of each part's replicas (all parts: the same number and length of
-    /// sequences).
-    pub fn packed(parts: &[Part<'_, Vec<usize>>], last_only: bool, device: &B::Device) -> Self {
-        let first = parts.first().map_or(&[][..], |p| p.values);
-        let batch = first.len();
-        let steps_n = first.first().map_or(0, Vec::len);
-        assert!(
-            parts
-                .iter()
-                .all(|p| p.values.len() == batch && p.values.iter().all(|s| s.len() == steps_n)),
-            "the sequences of a launch have one shape"
-        );
-        let ids = replica_sets(
-            parts
-                .iter()
-                .map(|p| p.values.iter().flatten().map(|&x| x as u32).collect())
-                .collect(),
-            parts.iter().map(|p| p.replicas),
-        );
-        let per_replica = !ids.set_of.is_empty();
-        // Shared: one block for all replicas.
-        let blocks = if per_replica { ids.set_of.len() } else { 1 };
-        let to_tensor = |ids: Vec<i64>| {
-            let n = ids.len();
-            Tensor::<B, 1, Int>::from_data(TensorData::new(ids, [n]), device)
-        };
-        let steps = (0..steps_n)
-            .map(|t| {
-                let at_t = (0..blocks).flat_map(|r| (0..batch).map(move |b| (r, b * steps_n + t)));
-                to_tensor(at_t.map(|(r, i)| ids.of(r)[i] as i64).collect())
-            })
-            .collect();
-        let flat = to_tensor((0..blocks).flat_map(|r| ids.of(r).iter().map(|&x| x as i64)).collect());
-        Self {
-            steps,
-            flat,
-            batch,
-            tokens: Arc::new(Tokens {
-                ids,
-                batch,
-                steps: steps_n,
-            }),
-            last_only,
-            per_replica,
-        }
-    }
-
-    /// The same sequences without autodiff.
-    pub fn inner(&self) -> SequenceInput<B::InnerBackend>
-    where
-        B: burn::tensor::backend::AutodiffBackend,
-    {
-        SequenceInput {
-            steps: self.steps.iter().map(|t| t.clone().inner()).collect(),
-            flat: self.flat.clone().inner(),
-            batch: self.batch,
-            tokens: self.tokens.clone(),
-            last_only: self.last_only,
-            per_replica: self.per_replica,
-        }
-    }
-
-    /// Rows of a per-replica table `[R, vocab, width]` for `ids` (one of `steps`, or `flat`):
-    /// `[R, ids per replica, width]`.
-    pub fn select_rows(&self, table: Tensor<B, 3>, ids: &Tensor<B, 1, Int>) -> Tensor<B, 3> {
-        if !self.per_replica {
-            return table.select(1, ids.clone());
-        }
-        let [r, _, width] = table.dims();
-        let n = ids.dims()[0] / r;
-        table.gather(1, ids.clone().reshape([r, n, 1]).repeat_dim(2, width))
-    }
-}
-
 /// Sequence in, states out: the seam where a fused kernel can replace the op-by-op cells.
 pub trait Recurrence<B: Backend> {
     /// Hidden states `[R, batch, steps, hidden]`, starting from a zero state.
     fn states(&self, input: &SequenceInput<B>) -> Tensor<B, 4>;
 }
 
+/// One layer.
 #[derive(Module, Debug)]
 pub enum Cell<B: Backend> {
     Memoryless(MemorylessCell<B>),
@@ -208,30 +112,64 @@ pub enum Cell<B: Backend> {
     Gru(GruCell<B>),
 }
 
+impl<B: Backend> Cell<B> {
+    fn from_host(cell: CellKind, params: &HostParams, l: usize, device: &B::Device) -> Self {
+        match cell {
+            CellKind::Memoryless => Cell::Memoryless(MemorylessCell::from_host(params, device)),
+            CellKind::Rnn => Cell::Rnn(RnnCell::from_host(params, l, device)),
+            CellKind::Lstm => Cell::Lstm(LstmCell::from_host(params, l, device)),
+            CellKind::Gru => Cell::Gru(GruCell::from_host(params, l, device)),
+        }
+    }
+
+    /// A recurrent cell's kind and `[w_ih, w_hh, b_ih, b_hh]`; `None` for the memoryless one.
+    fn recurrent(&self) -> Option<(CellKind, [&Param<Tensor<B, 3>>; 4])> {
+        Some(match self {
+            Cell::Memoryless(_) => return None,
+            Cell::Rnn(c) => (CellKind::Rnn, [&c.w_ih, &c.w_hh, &c.b_ih, &c.b_hh]),
+            Cell::Lstm(c) => (CellKind::Lstm, [&c.w_ih, &c.w_hh, &c.b_ih, &c.b_hh]),
+            Cell::Gru(c) => (CellKind::Gru, [&c.w_ih, &c.w_hh, &c.b_ih, &c.b_hh]),
+        })
+    }
+
+    /// The state after every step, op by op (a recurrent cell).
+    fn op_steps(&self, input: LayerInput<'_, B>) -> Vec<Tensor<B, 3>> {
+        let side = |w_ih: &Param<Tensor<B, 3>>, b_ih: &Param<Tensor<B, 3>>| input_side(w_ih.val(), b_ih.val(), input);
+        match self {
+            Cell::Memoryless(_) => unreachable!("the memoryless cell is not stacked"),
+            Cell::Rnn(c) => c.steps(side(&c.w_ih, &c.b_ih)),
+            Cell::Lstm(c) => c.steps(side(&c.w_ih, &c.b_ih)),
+            Cell::Gru(c) => c.steps(side(&c.w_ih, &c.b_ih)),
+        }
+    }
+}
+
 impl<B: Backend> Recurrence<B> for Cell<B> {
     fn states(&self, input: &SequenceInput<B>) -> Tensor<B, 4> {
         match self {
             Cell::Memoryless(c) => c.states(input),
-            Cell::Rnn(c) => c.states(input),
-            Cell::Lstm(c) => c.states(input),
-            Cell::Gru(c) => c.states(input),
+            _ => Tensor::stack(self.op_steps(LayerInput::Tokens(input)), 2),
         }
     }
 }
 
 impl<B: FusedBackend> Cell<B> {
-    /// States `[R, batch, steps, hidden]` computed with `kernel` (the memoryless cell has no
-    /// recurrence to fuse and is always op by op).
+    /// States `[R, batch, steps, hidden]` of a one-hot input computed with `kernel` (the
+    /// memoryless cell has no recurrence to fuse and is always op by op).
     pub fn sequence(&self, input: &SequenceInput<B>, kernel: Kernel) -> Tensor<B, 4> {
-        let fused = |cell: CellKind, p: [&Param<Tensor<B, 3>>; 4]| {
-            fused::recurrence(cell, p.map(Param::val), input.tokens.clone())
-        };
-        match (kernel, self) {
-            (Kernel::Fused, Cell::Rnn(c)) => fused(CellKind::Rnn, [&c.w_ih, &c.w_hh, &c.b_ih, &c.b_hh]),
-            (Kernel::Fused, Cell::Lstm(c)) => fused(CellKind::Lstm, [&c.w_ih, &c.w_hh, &c.b_ih, &c.b_hh]),
-            (Kernel::Fused, Cell::Gru(c)) => fused(CellKind::Gru, [&c.w_ih, &c.w_hh, &c.b_ih, &c.b_hh]),
+        match (kernel, self.recurrent()) {
+            (Kernel::Fused, Some((cell, p))) => fused::recurrence(cell, p.map(Param::val), input.tokens.clone()),
             _ => self.states(input),
         }
+    }
+
+    /// Fused states `[R, batch, steps, hidden]` of a recurrent cell reading dense vectors
+    /// `x [R, batch * steps, in]`: burn computes `x W_ih + b_ih` for every position at once,
+    /// the projected op the recurrence.
+    fn fused_dense(&self, x: Tensor<B, 3>, batch: usize) -> Tensor<B, 4> {
+        let (cell, [w_ih, w_hh, b_ih, b_hh]) = self.recurrent().expect("a recurrent cell");
+        let xp = x.matmul(w_ih.val()) + b_ih.val();
+        fused::projected(cell, [xp, w_hh.val(), b_hh.val()], batch)
     }
 }
 
@@ -242,9 +180,15 @@ pub struct Head<B: Backend> {
     pub bias: Param<Tensor<B, 3>>,
 }
 
+/// `nn.Embedding(vocab, E)` (optional) -> cell (`layers` stacked) -> head (optional).
 #[derive(Module, Debug)]
 pub struct ReplicaModel<B: Backend> {
+    /// `[R, vocab, E]`: the input embedding, when the tokens are not one-hot.
+    pub embedding: Option<Param<Tensor<B, 3>>>,
+    /// The first layer.
     pub cell: Cell<B>,
+    /// The layers above the first, bottom up.
+    pub upper: Vec<Cell<B>>,
     pub head: Option<Head<B>>,
 }
 
@@ -271,23 +215,86 @@ pub(crate) fn param<B: Backend>(params: &HostParams, name: &str, device: &B::Dev
 
 impl<B: Backend> ReplicaModel<B> {
     pub fn from_host(shape: &ModelShape, params: &HostParams, device: &B::Device) -> Self {
-        let cell = match shape.cell {
-            CellKind::Memoryless => Cell::Memoryless(MemorylessCell::from_host(params, device)),
-            CellKind::Rnn => Cell::Rnn(RnnCell::from_host(params, device)),
-            CellKind::Lstm => Cell::Lstm(LstmCell::from_host(params, device)),
-            CellKind::Gru => Cell::Gru(GruCell::from_host(params, device)),
-        };
+        let recurrent = shape.cell != CellKind::Memoryless;
+        let embedding = shape
+            .embedding
+            .filter(|_| recurrent)
+            .map(|_| param(params, INPUT_EMBEDDING, device));
+        let upper_layers = if recurrent { 1..shape.layers } else { 1..1 };
         let head = (shape.head == HeadKind::Linear).then(|| Head {
             weight: param(params, "head_w", device),
             bias: param(params, "head_b", device),
         });
-        Self { cell, head }
+        Self {
+            embedding,
+            cell: Cell::from_host(shape.cell, params, 0, device),
+            upper: upper_layers
+                .map(|l| Cell::from_host(shape.cell, params, l, device))
+                .collect(),
+            head,
+        }
     }
 }
 
 impl<B: FusedBackend> ReplicaModel<B> {
+    /// The last layer's states `[R, batch, steps, hidden]`. `masks` (training with dropout)
+    /// multiply the outputs of the layers below the last, one `[R, batch, steps, hidden]` mask
+    /// per layer; empty: no dropout.
+    pub fn states(&self, input: &SequenceInput<B>, kernel: Kernel, masks: &[Tensor<B, 4>]) -> Tensor<B, 4> {
+        if kernel == Kernel::Fused && self.cell.recurrent().is_some() {
+            let mut states = match &self.embedding {
+                None => self.cell.sequence(input, kernel),
+                Some(e) => self
+                    .cell
+                    .fused_dense(input.select_rows(e.val(), &input.flat), input.batch),
+            };
+            for (l, cell) in self.upper.iter().enumerate() {
+                if let Some(mask) = masks.get(l) {
+                    states = states * mask.clone();
+                }
+                let [r, batch, steps, hidden] = states.dims();
+                states = cell.fused_dense(states.reshape([r, batch * steps, hidden]), batch);
+            }
+            return states;
+        }
+        if self.cell.recurrent().is_none() {
+            return self.cell.states(input);
+        }
+        let embedded: Option<Vec<Tensor<B, 3>>> = self.embedding.as_ref().map(|e| {
+            let table = e.val();
+            input
+                .steps
+                .iter()
+                .map(|ids| input.select_rows(table.clone(), ids))
+                .collect()
+        });
+        let mut hs = self.cell.op_steps(match &embedded {
+            Some(xs) => LayerInput::Dense(xs),
+            None => LayerInput::Tokens(input),
+        });
+        for (l, cell) in self.upper.iter().enumerate() {
+            if let Some(mask) = masks.get(l) {
+                hs = hs
+                    .into_iter()
+                    .enumerate()
+                    .map(|(t, h)| {
+                        let [r, batch, hidden] = h.dims();
+                        h * mask.clone().narrow(2, t, 1).reshape([r, batch, hidden])
+                    })
+                    .collect();
+            }
+            hs = cell.op_steps(LayerInput::Dense(&hs));
+        }
+        Tensor::stack(hs, 2)
+    }
+
+    /// States and logits of every prediction position, without dropout (evaluation).
     pub fn forward(&self, input: &SequenceInput<B>, kernel: Kernel) -> ForwardOutput<B> {
-        let states = prediction_states(self.cell.sequence(input, kernel), input.last_only);
+        self.forward_masked(input, kernel, &[])
+    }
+
+    fn forward_masked(&self, input: &SequenceInput<B>, kernel: Kernel, masks: &[Tensor<B, 4>]) -> ForwardOutput<B> {
+        let states = prediction_states(self.states(input, kernel, masks), input.last_only);
         let logits = match &self.head {
             // Same association as burn's Linear: (h W) + b.
             Some(head) => states.clone().matmul(head.weight.val()) + head.bias.val(),
@@ -300,10 +307,17 @@ impl<B: FusedBackend> ReplicaModel<B> {
     /// and a linear head, the head and the loss are one fused op too.
     /// Each replica's mean loss `[R]` (what training differentiates), and its accuracy `[R]`
     /// (the fraction of positions whose first largest logit is the target; no gradient).
-    pub fn losses(&self, input: &SequenceInput<B>, targets: &LossTargets<B>, kernel: Kernel) -> EpochPass<B> {
+    /// `masks`: dropout ([`Self::states`]).
+    pub fn losses(
+        &self,
+        input: &SequenceInput<B>,
+        targets: &LossTargets<B>,
+        kernel: Kernel,
+        masks: &[Tensor<B, 4>],
+    ) -> EpochPass<B> {
         match (kernel, &self.head) {
             (Kernel::Fused, Some(head)) => {
-                let states = prediction_states(self.cell.sequence(input, kernel), input.last_only);
+                let states = prediction_states(self.states(input, kernel, masks), input.last_only);
                 let out = fused::head_loss([states, head.weight.val(), head.bias.val()], targets.ids.clone());
                 let r = out.dims()[0] / 2;
                 EpochPass {
@@ -312,7 +326,7 @@ impl<B: FusedBackend> ReplicaModel<B> {
                 }
             }
             _ => {
-                let logits = self.forward(input, kernel).logits;
+                let logits = self.forward_masked(input, kernel, masks).logits;
                 let r = logits.dims()[0];
                 let correct = logits.clone().argmax(2).equal(targets.tensor.clone());
                 EpochPass {
@@ -332,63 +346,4 @@ fn prediction_states<B: Backend>(states: Tensor<B, 4>, last_only: bool) -> Tenso
     } else {
         states.reshape([r, batch * steps, hidden])
     }
-}
-
-/// The token to predict at every position, for all replicas: as a tensor `[R, positions, 1]`
-/// for the op-by-op loss, and on the host for the fused one.
-#[derive(Debug, Clone)]
-pub struct LossTargets<B: Backend> {
-    pub tensor: Tensor<B, 3, Int>,
-    pub ids: Arc<ReplicaSets>,
-}
-
-impl<B: Backend> LossTargets<B> {
-    /// The same targets for `replicas` replicas.
-    pub fn new(targets: &[usize], replicas: usize, device: &B::Device) -> Self {
-        Self::packed(
-            &[Part {
-                values: targets,
-                replicas,
-            }],
-            device,
-        )
-    }
-
-    /// The targets of each part's replicas (all parts have the same number of positions).
-    pub fn packed(parts: &[Part<'_, usize>], device: &B::Device) -> Self {
-        let n = parts.first().map_or(0, |p| p.values.len());
-        let replicas: usize = parts.iter().map(|p| p.replicas).sum();
-        let repeated: Vec<i64> = parts
-            .iter()
-            .flat_map(|p| (0..p.replicas).flat_map(|_| p.values.iter().map(|&t| t as i64)))
-            .collect();
-        let ids = replica_sets(
-            parts
-                .iter()
-                .map(|p| p.values.iter().map(|&t| t as u32).collect())
-                .collect(),
-            parts.iter().map(|p| p.replicas),
-        );
-        Self {
-            tensor: Tensor::from_data(TensorData::new(repeated, [replicas, n, 1]), device),
-            ids: Arc::new(ids),
-        }
-    }
-
-    /// The same targets without autodiff.
-    pub fn inner(&self) -> LossTargets<B::InnerBackend>
-    where
-        B: burn::tensor::backend::AutodiffBackend,
-    {
-        LossTargets {
-            tensor: self.tensor.clone().inner(),
-            ids: self.ids.clone(),
-        }
-    }
-}
-
-/// Mean cross-entropy over positions, per replica: `[R]`. `targets` is `[R, positions, 1]`.
-pub fn replica_losses<B: Backend>(logits: Tensor<B, 3>, targets: Tensor<B, 3, Int>) -> Tensor<B, 1> {
-    let r = logits.dims()[0];
-    log_softmax(logits, 2).gather(2, targets).mean_dim(1).reshape([r]).neg()
 }

@@ -16,9 +16,10 @@ pub use identity::{canonical_config, group_label, TRAINING_SEMANTICS};
 use crate::data::{self, Dataset};
 use crate::error::Result;
 use crate::model::init_file::GivenWeights;
+use crate::model::ModelShape;
 use crate::spec::{
-    CellKind, DeviceSpec, ExperimentFile, HeadKind, InitKind, InitValue, OptimizerSpec, Param, ParamValue, RecordSpec,
-    Seg,
+    CellKind, DeviceSpec, ExperimentFile, HeadKind, InitKind, InitValue, ModelOptions, OptimizerSpec, Param,
+    ParamValue, RecordSpec, Seg,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -40,6 +41,9 @@ pub struct RunConfig {
     /// Absent in records written before optimisers were options: Adam.
     #[serde(default)]
     pub optimizer: OptimizerSpec,
+    /// Absent in records written before the model options: one layer, one-hot input.
+    #[serde(default)]
+    pub model: ModelOptions,
 }
 
 impl RunConfig {
@@ -55,14 +59,26 @@ impl RunConfig {
             Param::Head => ParamValue::Head(self.head),
             Param::Init => ParamValue::Init(InitValue::Kind(self.init)),
             Param::Seed => return None,
-            p => return self.optimizer.value(p),
+            p => return self.optimizer.value(p).or_else(|| self.model.value(p)),
         })
     }
 
     /// Whether `p` means anything for this run (`momentum` does not for Adam): a parameter
     /// that does not is at its default, and runs.csv leaves its cell empty.
     pub fn applies(&self, p: Param) -> bool {
-        self.optimizer.takes(p)
+        self.optimizer.takes(p) && self.model.takes(self.cell, p)
+    }
+
+    /// The shapes of this run's model on a dataset of `vocab` symbols.
+    pub fn model_shape(&self, vocab: usize) -> ModelShape {
+        ModelShape {
+            cell: self.cell,
+            vocab,
+            hidden: self.hidden,
+            head: self.head,
+            layers: self.model.layers,
+            embedding: self.model.embedding,
+        }
     }
 
     /// The configuration of an assignment of every parameter (`init` already resolved).
@@ -77,9 +93,10 @@ impl RunConfig {
             head: HeadKind::Linear,
             init,
             optimizer: OptimizerSpec::default(),
+            model: ModelOptions::default(),
         };
         for value in values {
-            if config.optimizer.set(value) {
+            if config.optimizer.set(value) || config.model.set(value) {
                 continue;
             }
             match value {

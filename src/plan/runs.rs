@@ -7,8 +7,7 @@ use super::{ConfigHash, GroupSpec, RunConfig, RunSpec};
 use crate::data::Dataset;
 use crate::error::Result;
 use crate::model::init_file::WeightsFile;
-use crate::model::ModelShape;
-use crate::spec::{Axes, ExperimentFile, HeadKind, InitKind, InitValue, OptimizerSpec, Param, ParamValue, Seg};
+use crate::spec::{Axes, ExperimentFile, HeadKind, InitKind, InitValue, Param, ParamValue, Seg};
 use serde_yaml_ng::Value;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -28,11 +27,11 @@ pub(super) struct Builder<'a> {
     fingerprints: HashMap<String, String>,
     /// Weights files by the path the experiment writes, read once.
     weight_files: HashMap<String, WeightsFile>,
-    /// Optimiser arguments set to something else than their default for some run whose
-    /// optimiser takes them.
+    /// Optimiser arguments and model options set to something else than their default for
+    /// some run that takes them.
     applied: HashSet<Param>,
-    /// Optimiser arguments reset for a run whose optimiser or schedule does not take them,
-    /// with what did not (`optimizer adam (only to sgd, rmsprop)`).
+    /// Optimiser arguments and model options reset for a run that does not take them, with
+    /// what did not (`optimizer adam (only to sgd, rmsprop)`).
     reset: BTreeMap<Param, String>,
     /// The configuration of the previous assignment: consecutive assignments usually differ
     /// in their seed only (the seed axis turns fastest), and then share everything else.
@@ -145,7 +144,7 @@ impl<'a> Builder<'a> {
         let init = self.resolve_init(init_value)?;
         let mut config = RunConfig::from_values(combo, init);
         self.check_against_dataset(&config, ds)?;
-        self.normalize_optimizer(&mut config)?;
+        self.normalize_options(&mut config)?;
         let fingerprint = self
             .fingerprints
             .entry(config.dataset.clone())
@@ -169,7 +168,8 @@ impl<'a> Builder<'a> {
                 .file
                 .error_at(&[Seg::Key("exclude")], "every combination is excluded; nothing to run"));
         }
-        // An optimiser argument that applies to none of the runs is a mistake, not a default.
+        // An optimiser argument or model option that applies to none of the runs is a mistake,
+        // not a default.
         if let Some((&p, why)) = self.reset.iter().find(|(p, _)| !self.applied.contains(p)) {
             return Err(self.file.error_at(
                 &locate_param(&exp.zip, p),
@@ -222,24 +222,29 @@ impl<'a> Builder<'a> {
         })
     }
 
-    /// The optimiser's arguments that do not apply to this run's optimiser, reset to their
-    /// defaults before the run's id is computed (remembered, to refuse an argument that
-    /// applies to no run at all in `finish`).
-    fn normalize_optimizer(&mut self, config: &mut RunConfig) -> Result<()> {
+    /// The optimiser's arguments and model options that do not apply to this run (to its
+    /// optimiser, schedule or model), reset to their defaults before the run's id is computed
+    /// (remembered, to refuse one that applies to no run at all in `finish`).
+    fn normalize_options(&mut self, config: &mut RunConfig) -> Result<()> {
         let (optimizer, reset) = config.optimizer.normalized();
-        let default = OptimizerSpec::default();
+        let (model, model_reset) = config.model.normalized(config.cell);
+        if let Some((p, why)) = optimizer.problem(config.epochs) {
+            return Err(self.file.error_at(&locate_param(&self.file.experiment.zip, p), why));
+        }
+        config.optimizer = optimizer;
+        config.model = model;
         for p in Param::ALL {
-            if optimizer.takes(p) && optimizer.value(p).is_some() && optimizer.value(p) != default.value(p) {
+            let option = optimizer.value(p).or_else(|| model.value(p));
+            if option.is_some() && config.applies(p) && option != p.decl().default_value() {
                 self.applied.insert(p);
             }
         }
         for p in reset {
             self.reset.entry(p).or_insert_with(|| optimizer.not_taking(p));
         }
-        if let Some((p, why)) = optimizer.problem(config.epochs) {
-            return Err(self.file.error_at(&locate_param(&self.file.experiment.zip, p), why));
+        for p in model_reset {
+            self.reset.entry(p).or_insert_with(|| model.not_taking(config.cell, p));
         }
-        config.optimizer = optimizer;
         Ok(())
     }
 
@@ -298,12 +303,7 @@ impl<'a> Builder<'a> {
         }
         let init_file = match init_value {
             InitValue::File(rel) => {
-                let shape = ModelShape {
-                    cell: config.cell,
-                    vocab: self.datasets[&config.dataset].vocab.len(),
-                    hidden: config.hidden,
-                    head: config.head,
-                };
+                let shape = config.model_shape(self.datasets[&config.dataset].vocab.len());
                 Some(Arc::new(self.weight_files[rel].given(rel, &shape, &config.dataset)?))
             }
             InitValue::Kind(_) => None,

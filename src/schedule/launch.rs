@@ -4,7 +4,7 @@
 
 use super::Launch;
 use crate::model::host::HostParams;
-use crate::model::{init, torch_init, ModelShape};
+use crate::model::{init, torch_init};
 use crate::plan::{GroupSpec, Plan};
 use crate::record::{RunRecord, RunStatus};
 use crate::spec::InitKind;
@@ -26,17 +26,14 @@ pub fn train_runs(
 /// Trains every member of `launch` as one replica batch; the records of each member's runs.
 pub fn train_launch(plan: &Plan, launch: &Launch<'_>, on_epoch: &mut dyn FnMut(usize)) -> Vec<Vec<RunRecord>> {
     let (first, _) = launch.members[0];
-    let shape = ModelShape {
-        cell: first.cell,
-        vocab: plan.datasets[&first.dataset].vocab.len(),
-        hidden: first.hidden,
-        head: first.head,
-    };
+    let shape = first.model_shape(plan.datasets[&first.dataset].vocab.len());
     let mut params = Vec::new();
     let mut parts = Vec::new();
     let mut optimizer = OptimizerKind::Burn;
+    let mut all_seeds = Vec::new();
     for (group, pending) in &launch.members {
         let seeds: Vec<u64> = pending.iter().map(|&i| plan.runs[i].seed).collect();
+        all_seeds.extend_from_slice(&seeds);
         // `init: torch` reproduces a PyTorch notebook: its initial values and its Adam formula.
         // (Groups of one launch agree on the formula: `launch::pack`.)
         let (init, kind) = match group.init {
@@ -62,6 +59,8 @@ pub fn train_launch(plan: &Plan, launch: &Launch<'_>, on_epoch: &mut dyn FnMut(u
         parts: &parts,
         epochs: first.epochs,
         init: &params,
+        seeds: &all_seeds,
+        dropout: first.model.dropout,
         keep_positions: plan.record.positions,
         optimizer,
         options: first.optimizer,

@@ -42,6 +42,8 @@ pub(crate) struct PackKey {
     torch_optimizer: bool,
     /// The optimiser and its arguments (the learning rate may differ per replica).
     options: crate::spec::OptimizerSpec,
+    /// Dropout's rate (the shapes are in `shape`).
+    model: crate::spec::ModelOptions,
     sequences: usize,
     steps: usize,
     last_step_only: bool,
@@ -55,15 +57,11 @@ pub(crate) fn pack_key(plan: &Plan, group: &GroupSpec) -> Option<PackKey> {
     let data = &plan.datasets[&group.dataset];
     Some(PackKey {
         device: group.device,
-        shape: ModelShape {
-            cell: group.cell,
-            vocab: data.vocab.len(),
-            hidden: group.hidden,
-            head: group.head,
-        },
+        shape: group.model_shape(data.vocab.len()),
         epochs: group.epochs,
         torch_optimizer: group.init == InitKind::Torch,
         options: group.optimizer,
+        model: group.model,
         sequences: data.batch(),
         steps: data.steps(),
         last_step_only: matches!(data.targets, crate::data::Targets::LastStep(_)),

@@ -44,7 +44,7 @@ pub struct ParamDecl {
 }
 
 /// Every parameter, in expansion order: the seed last, so that a group's runs are contiguous.
-pub const PARAMS: [ParamDecl; 25] = [
+pub const PARAMS: [ParamDecl; 28] = [
     ParamDecl {
         param: Param::Dataset,
         name: "dataset",
@@ -237,6 +237,36 @@ pub const PARAMS: [ParamDecl; 25] = [
         identity: Identity::UnlessDefault,
         separates_groups: true,
         figure_label: Some(|v| format!("stop: {v}")),
+    },
+    ParamDecl {
+        param: Param::Layers,
+        name: "layers",
+        default: ParamDefault::Value(|| ParamValue::Layers(1)),
+        identity: Identity::UnlessDefault,
+        separates_groups: true,
+        figure_label: Some(|v| format!("{v} layers")),
+    },
+    ParamDecl {
+        param: Param::Embedding,
+        name: "embedding",
+        default: ParamDefault::Value(|| ParamValue::Embedding(None)),
+        identity: Identity::UnlessDefault,
+        separates_groups: true,
+        figure_label: Some(|v| {
+            if v == "none" {
+                "one-hot".into()
+            } else {
+                format!("embedding {v}")
+            }
+        }),
+    },
+    ParamDecl {
+        param: Param::Dropout,
+        name: "dropout",
+        default: ParamDefault::Value(|| ParamValue::Dropout(0.0)),
+        identity: Identity::UnlessDefault,
+        separates_groups: true,
+        figure_label: Some(|v| format!("dropout {v}")),
     },
     ParamDecl {
         param: Param::Seed,

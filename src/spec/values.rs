@@ -133,6 +133,9 @@ pub enum Param {
     ClipNorm,
     ClipValue,
     Stop,
+    Layers,
+    Embedding,
+    Dropout,
     Seed,
 }
 
@@ -190,6 +193,10 @@ pub enum ParamValue {
     ClipNorm(Option<f64>),
     ClipValue(Option<f64>),
     Stop(StopRule),
+    Layers(usize),
+    /// `None`: one-hot input.
+    Embedding(Option<usize>),
+    Dropout(f64),
     Seed(u64),
 }
 
@@ -220,6 +227,9 @@ impl ParamValue {
             ParamValue::ClipNorm(_) => Param::ClipNorm,
             ParamValue::ClipValue(_) => Param::ClipValue,
             ParamValue::Stop(_) => Param::Stop,
+            ParamValue::Layers(_) => Param::Layers,
+            ParamValue::Embedding(_) => Param::Embedding,
+            ParamValue::Dropout(_) => Param::Dropout,
             ParamValue::Seed(_) => Param::Seed,
         }
     }
@@ -244,6 +254,9 @@ impl ParamValue {
             other => serde_json::to_string(other).unwrap_or_else(|_| "?".into()),
         };
         if let Some(parsed) = super::optim::parse(param, v, &shown()) {
+            return parsed;
+        }
+        if let Some(parsed) = super::model_options::parse(param, v, &shown()) {
             return parsed;
         }
         match param {
@@ -289,7 +302,7 @@ impl ParamValue {
             Param::Seed => as_uint()
                 .map(ParamValue::Seed)
                 .ok_or_else(|| format!("a seed must be a non-negative integer, got {}", shown())),
-            _ => unreachable!("the optimiser's parameters are parsed above"),
+            _ => unreachable!("the optimiser's parameters and the model options are parsed above"),
         }
     }
 
@@ -317,6 +330,9 @@ impl ParamValue {
             ParamValue::MinLr(x) => fmt_f64(*x),
             ParamValue::Warmup(x) => x.to_string(),
             ParamValue::Stop(x) => x.name(),
+            ParamValue::Layers(n) => n.to_string(),
+            ParamValue::Embedding(e) => e.map_or_else(|| "none".into(), |e| e.to_string()),
+            ParamValue::Dropout(x) => fmt_f64(*x),
             ParamValue::Seed(s) => s.to_string(),
         }
     }

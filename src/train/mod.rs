@@ -21,6 +21,7 @@ pub use backend::{batch_cost, kernel_for, train_on, BatchCost};
 use crate::data::{Dataset, Targets};
 use crate::model::fused::FusedBackend;
 use crate::model::host::HostParams;
+use crate::model::init;
 use crate::model::{replica_losses, Kernel, LossTargets, ModelShape, Part, ReplicaModel, SequenceInput};
 use crate::record::{ReplicaResult, Snapshot};
 use crate::spec::{OptimizerName, OptimizerSpec};
@@ -51,6 +52,10 @@ pub struct TrainJob<'a> {
     pub epochs: usize,
     /// Initial parameters, one replica per run, in the parts' order.
     pub init: &'a HostParams,
+    /// The seed of each replica's run (its dropout masks are drawn from it).
+    pub seeds: &'a [u64],
+    /// Dropout on the outputs of every layer but the last (0: none).
+    pub dropout: f64,
     /// How many first positions to keep states, logits and probabilities for.
     pub keep_positions: usize,
     pub optimizer: OptimizerKind,
@@ -90,6 +95,20 @@ pub struct GroupResult {
     pub seconds: f64,
 }
 
+/// burn 0.21's autodiff sweeps every graph of the process at the end of each `backward()` and
+/// can free the steps of a graph another thread is still building, so that a parameter's
+/// gradient silently goes missing (tracel-ai/burn#5573). A sweep trains one launch per
+/// process at a time anyway; this lock makes that a rule for every caller (the tests train on
+/// several threads of one process).
+static AUTODIFF: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Holds the process's autodiff for the caller: every training takes it, and so must code
+/// that calls `backward()` itself.
+pub fn autodiff_guard() -> std::sync::MutexGuard<'static, ()> {
+    // A training that panicked (caught and reported as a failed run) left nothing to protect.
+    AUTODIFF.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Trains all replicas of `job` together on `device`; `on_epoch` hears each finished epoch.
 pub fn train<B: AutodiffBackend + FusedBackend>(
     job: &TrainJob<'_>,
@@ -99,6 +118,7 @@ pub fn train<B: AutodiffBackend + FusedBackend>(
 where
     B::InnerBackend: FusedBackend,
 {
+    let _autodiff = autodiff_guard();
     let started = Instant::now();
     let r = job.replicas();
     let part_of = job.part_of_replica();
@@ -252,7 +272,8 @@ fn fit<B: AutodiffBackend + FusedBackend, O: Optimizer<ReplicaModel<B>, B>>(
         stopped: vec![None; r],
     };
     for epoch in 0..job.epochs {
-        let pass = model.losses(input, targets, job.kernel);
+        let masks = dropout_masks::<B>(job, epoch, input, &input.flat.device());
+        let pass = model.losses(input, targets, job.kernel, &masks);
         let losses = to_vec(pass.losses.clone().inner().into_data());
         let accuracy = to_vec(pass.accuracy.inner().into_data());
         for ri in 0..r {
@@ -287,6 +308,32 @@ fn fit<B: AutodiffBackend + FusedBackend, O: Optimizer<ReplicaModel<B>, B>>(
         on_epoch(epoch + 1);
     }
     (model, curves)
+}
+
+/// This epoch's dropout masks, one `[R, batch, steps, hidden]` per layer below the last;
+/// none without dropout. Replica r's masks come from its run's seed alone.
+fn dropout_masks<B: Backend>(
+    job: &TrainJob<'_>,
+    epoch: usize,
+    input: &SequenceInput<B>,
+    device: &B::Device,
+) -> Vec<Tensor<B, 4>> {
+    if job.dropout == 0.0 {
+        return Vec::new();
+    }
+    assert_eq!(job.seeds.len(), job.replicas(), "a seed per replica");
+    let (batch, steps, hidden) = (input.batch, input.steps.len(), job.shape.hidden);
+    let len = batch * steps * hidden;
+    (0..job.shape.layers.saturating_sub(1))
+        .map(|l| {
+            let data: Vec<f32> = job
+                .seeds
+                .iter()
+                .flat_map(|&seed| init::dropout_mask(seed, epoch, l, len, job.dropout))
+                .collect();
+            Tensor::from_data(TensorData::new(data, [job.seeds.len(), batch, steps, hidden]), device)
+        })
+        .collect()
 }
 
 /// A tensor's data as f32s on the host.

@@ -78,12 +78,7 @@ pub fn train_group(
     lr: f64,
     kernel: Kernel,
 ) -> GroupResult {
-    let shape = ModelShape {
-        cell,
-        vocab: data.vocab.len(),
-        hidden,
-        head: HeadKind::Linear,
-    };
+    let shape = ModelShape::single(cell, data.vocab.len(), hidden, HeadKind::Linear);
     train_launch(shape, &[(data, lr, seeds)], epochs, kernel, OptimizerKind::Burn)
 }
 
@@ -124,11 +119,14 @@ pub fn train_launch_with(
         })
         .collect();
     let init = HostParams::concat(&inits);
+    let seeds: Vec<u64> = groups.iter().flat_map(|&(_, _, seeds)| seeds.iter().copied()).collect();
     let job = TrainJob {
         shape,
         parts: &parts,
         epochs,
         init: &init,
+        seeds: &seeds,
+        dropout: 0.0,
         keep_positions: 8,
         optimizer,
         options,

@@ -1,6 +1,4 @@
-use super::{input_table, zero_state};
-use crate::model::host::HostParams;
-use crate::model::{param, Recurrence, SequenceInput};
+use super::{recurrent_from_host, zero_state};
 use burn::module::{Module, Param};
 use burn::prelude::*;
 use burn::tensor::activation::sigmoid;
@@ -15,27 +13,17 @@ pub struct GruCell<B: Backend> {
     pub b_hh: Param<Tensor<B, 3>>,
 }
 
-impl<B: Backend> GruCell<B> {
-    pub fn from_host(p: &HostParams, device: &B::Device) -> Self {
-        Self {
-            w_ih: param(p, "w_ih", device),
-            w_hh: param(p, "w_hh", device),
-            b_ih: param(p, "b_ih", device),
-            b_hh: param(p, "b_hh", device),
-        }
-    }
-}
+recurrent_from_host!(GruCell);
 
-impl<B: Backend> Recurrence<B> for GruCell<B> {
-    fn states(&self, input: &SequenceInput<B>) -> Tensor<B, 4> {
-        let table = input_table(self.w_ih.val(), self.b_ih.val());
-        let [r, _, gates] = table.dims();
-        let hidden = gates / 3;
+impl<B: Backend> GruCell<B> {
+    /// The state after every step, from a zero state; `xs` is the input side of each step.
+    pub fn steps(&self, xs: Vec<Tensor<B, 3>>) -> Vec<Tensor<B, 3>> {
+        let Some(first) = xs.first() else { return Vec::new() };
         let (w_hh, b_hh) = (self.w_hh.val(), self.b_hh.val());
-        let mut h = zero_state(r, input, hidden, &table.device());
-        let mut hs = Vec::with_capacity(input.steps.len());
-        for ids in &input.steps {
-            let gi = input.select_rows(table.clone(), ids).chunk(3, 2);
+        let mut h = zero_state(first, w_hh.dims()[1]);
+        let mut hs = Vec::with_capacity(xs.len());
+        for x in xs {
+            let gi = x.chunk(3, 2);
             let gh = (h.clone().matmul(w_hh.clone()) + b_hh.clone()).chunk(3, 2);
             let [gi_r, gi_z, gi_n]: [Tensor<B, 3>; 3] = gi.try_into().expect("three gate blocks");
             let [gh_r, gh_z, gh_n]: [Tensor<B, 3>; 3] = gh.try_into().expect("three gate blocks");
@@ -46,6 +34,6 @@ impl<B: Backend> Recurrence<B> for GruCell<B> {
             h = candidate * one_minus_z + update * h;
             hs.push(h.clone());
         }
-        Tensor::stack(hs, 2)
+        hs
     }
 }

@@ -1,6 +1,4 @@
-use super::{input_table, zero_state};
-use crate::model::host::HostParams;
-use crate::model::{param, Recurrence, SequenceInput};
+use super::{recurrent_from_host, zero_state};
 use burn::module::{Module, Param};
 use burn::prelude::*;
 use burn::tensor::activation::sigmoid;
@@ -15,29 +13,19 @@ pub struct LstmCell<B: Backend> {
     pub b_hh: Param<Tensor<B, 3>>,
 }
 
-impl<B: Backend> LstmCell<B> {
-    pub fn from_host(p: &HostParams, device: &B::Device) -> Self {
-        Self {
-            w_ih: param(p, "w_ih", device),
-            w_hh: param(p, "w_hh", device),
-            b_ih: param(p, "b_ih", device),
-            b_hh: param(p, "b_hh", device),
-        }
-    }
-}
+recurrent_from_host!(LstmCell);
 
-impl<B: Backend> Recurrence<B> for LstmCell<B> {
-    fn states(&self, input: &SequenceInput<B>) -> Tensor<B, 4> {
-        let table = input_table(self.w_ih.val(), self.b_ih.val());
-        let [r, _, gates] = table.dims();
-        let hidden = gates / 4;
-        let device = table.device();
+impl<B: Backend> LstmCell<B> {
+    /// The state after every step, from a zero state; `xs` is the input side of each step.
+    pub fn steps(&self, xs: Vec<Tensor<B, 3>>) -> Vec<Tensor<B, 3>> {
+        let Some(first) = xs.first() else { return Vec::new() };
         let (w_hh, b_hh) = (self.w_hh.val(), self.b_hh.val());
-        let mut h = zero_state(r, input, hidden, &device);
-        let mut c = zero_state(r, input, hidden, &device);
-        let mut hs = Vec::with_capacity(input.steps.len());
-        for ids in &input.steps {
-            let z = input.select_rows(table.clone(), ids) + (h.matmul(w_hh.clone()) + b_hh.clone());
+        let hidden = w_hh.dims()[1];
+        let mut h = zero_state(first, hidden);
+        let mut c = zero_state(first, hidden);
+        let mut hs = Vec::with_capacity(xs.len());
+        for x in xs {
+            let z = x + (h.matmul(w_hh.clone()) + b_hh.clone());
             let mut parts = z.chunk(4, 2).into_iter();
             let mut next = || parts.next().expect("four gate blocks");
             let (i, f, g, o) = (sigmoid(next()), sigmoid(next()), next().tanh(), sigmoid(next()));
@@ -45,6 +33,6 @@ impl<B: Backend> Recurrence<B> for LstmCell<B> {
             h = o * c.clone().tanh();
             hs.push(h.clone());
         }
-        Tensor::stack(hs, 2)
+        hs
     }
 }

@@ -14,6 +14,9 @@
 
 pub mod kernels;
 pub mod loss_kernel;
+mod projected;
+
+pub use projected::projected;
 
 use crate::spec::CellKind;
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
@@ -90,6 +93,11 @@ pub trait FusedBackend: Backend {
     /// States `[R, batch, steps, hidden]` of `cell` from a zero state; `params` are
     /// `[w_ih, w_hh, b_ih, b_hh]` in the model's `[R, in, out]` layout.
     fn fused_recurrence(cell: CellKind, params: [FloatTensor<Self>; 4], tokens: Arc<Tokens>) -> FloatTensor<Self>;
+
+    /// States `[R, batch, steps, hidden]` of `cell` from a zero state when the input side is
+    /// given: `params` are `[xp, w_hh, b_hh]`, `xp = x W_ih + b_ih` of every position
+    /// (`[R, batch * steps, G*H]`) ([`projected`]).
+    fn fused_projected_recurrence(cell: CellKind, params: [FloatTensor<Self>; 3], batch: usize) -> FloatTensor<Self>;
 
     /// Mean softmax cross-entropy of each replica, `[R]`, of the linear head `[weight, bias]`
     /// (`[R, H, V]`, `[R, 1, V]`) over `states [R, P, H]`; `targets` has one entry per position
@@ -241,6 +249,9 @@ macro_rules! plain_fused_backend {
             fn fused_recurrence(cell: CellKind, params: [FloatTensor<Self>; 4], tokens: Arc<Tokens>) -> FloatTensor<Self> {
                 plain_forward::<Self>(cell, params, tokens)
             }
+            fn fused_projected_recurrence(cell: CellKind, params: [FloatTensor<Self>; 3], batch: usize) -> FloatTensor<Self> {
+                projected::plain_forward::<Self>(cell, params, batch)
+            }
             fn fused_head_loss(params: [FloatTensor<Self>; 3], targets: Arc<ReplicaSets>) -> FloatTensor<Self> {
                 plain_head_loss::<Self>(params, targets)
             }
@@ -326,6 +337,10 @@ impl<B: Backend> Backward<B, 3> for HeadLossBackward {
 }
 
 impl<B: FusedBackend, C: CheckpointStrategy> FusedBackend for Autodiff<B, C> {
+    fn fused_projected_recurrence(cell: CellKind, params: [FloatTensor<Self>; 3], batch: usize) -> FloatTensor<Self> {
+        projected::autodiff::<B, C>(cell, params, batch)
+    }
+
     fn fused_head_loss(params: [FloatTensor<Self>; 3], targets: Arc<ReplicaSets>) -> FloatTensor<Self> {
         let nodes = params.each_ref().map(|p| p.node.clone());
         match HeadLossBackward.prepare::<C>(nodes).compute_bound().stateful() {

@@ -5,11 +5,15 @@
 //! The file is YAML or JSON (JSON is YAML), one section per module:
 //!
 //! ```yaml
+//! input_embedding:   # with `embedding: E` only: nn.Embedding(vocab, E) before the cell
+//!   weight: [[...], ...]      # [vocab, E]
 //! cell:              # nn.RNNCell / LSTMCell / GRUCell(vocab, hidden); nn.RNN's `_l0` names too
-//!   weight_ih: [[...], ...]   # [gates*hidden, vocab], gate blocks i,f,g,o (LSTM) / r,z,n (GRU)
+//!   weight_ih: [[...], ...]   # [gates*hidden, vocab (or E)], gate blocks i,f,g,o (LSTM) / r,z,n (GRU)
 //!   weight_hh: [[...], ...]   # [gates*hidden, hidden]
 //!   bias_ih: [...]            # [gates*hidden]
 //!   bias_hh: [...]            # [gates*hidden]
+//!   weight_ih_l1: [[...], ...] # with `layers: 2` or more: nn.LSTM(num_layers)'s names, [gates*hidden, hidden]
+//!   ...                       # weight_hh_l1, bias_ih_l1, bias_hh_l1, then _l2, ...
 //! embedding:         # memoryless only: nn.Embedding(vocab, hidden)
 //!   weight: [[...], ...]      # [vocab, hidden]
 //! head:              # head: linear only: nn.Linear(hidden, vocab)
@@ -42,7 +46,7 @@ struct Array {
 #[derive(Debug, Clone, PartialEq)]
 struct Entry {
     section: String,
-    /// The parameter's name, `_l0` removed.
+    /// The parameter's name, `_l0` removed (`weight_ih`, `weight_ih_l1`, ...).
     name: String,
     /// As written in the file (for messages and line lookup).
     written: String,

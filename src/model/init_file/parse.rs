@@ -6,12 +6,12 @@ use crate::spec::WeightsDigest;
 use serde_yaml_ng::Value;
 use std::path::Path;
 
-const SECTIONS: [&str; 3] = ["cell", "embedding", "head"];
+const SECTIONS: [&str; 4] = ["cell", "embedding", "input_embedding", "head"];
 
 fn known_parameters(section: &str) -> &'static [&'static str] {
     match section {
         "cell" => &["weight_ih", "weight_hh", "bias_ih", "bias_hh"],
-        "embedding" => &["weight"],
+        "embedding" | "input_embedding" => &["weight"],
         _ => &["weight", "bias"],
     }
 }
@@ -28,7 +28,7 @@ impl WeightsFile {
                 path,
                 Some(1),
                 None,
-                "expected a mapping with the sections cell, embedding and/or head",
+                "expected a mapping with the sections cell, input_embedding, embedding and/or head",
             ));
         };
         let mut entries: Vec<Entry> = Vec::new();
@@ -45,7 +45,7 @@ impl WeightsFile {
             if !SECTIONS.contains(&section) {
                 let owner = SECTIONS
                     .into_iter()
-                    .find(|s| known_parameters(s).contains(&strip_l0(section)));
+                    .find(|s| known_parameters(s).contains(&layer_base(section)));
                 let hint = match owner {
                     Some(owner) => {
                         format!("; {section} is a parameter: put it under its module, e.g. {owner}: {{{section}: ...}}")
@@ -58,7 +58,7 @@ impl WeightsFile {
                 };
                 return Err(at(
                     &[section],
-                    format!("unknown section (expected cell, embedding or head){hint}"),
+                    format!("unknown section (expected cell, input_embedding, embedding or head){hint}"),
                 ));
             }
             let Value::Mapping(params) = value else {
@@ -77,7 +77,9 @@ impl WeightsFile {
                 };
                 let keys = [section, written];
                 let name = if section == "cell" { strip_l0(written) } else { written };
-                if !known_parameters(section).contains(&name) {
+                if !known_parameters(section).contains(&layer_base(name))
+                    || (section != "cell" && name != layer_base(name))
+                {
                     return Err(at(
                         &keys,
                         format!("unknown parameter (expected {})", known_parameters(section).join(", ")),
@@ -107,6 +109,15 @@ impl WeightsFile {
 
 fn strip_l0(name: &str) -> &str {
     name.strip_suffix("_l0").unwrap_or(name)
+}
+
+/// `weight_ih` of `weight_ih_l2` (nn.RNN's name of a layer's parameter); the name itself
+/// when it has no layer suffix.
+fn layer_base(name: &str) -> &str {
+    match name.rsplit_once("_l") {
+        Some((base, digits)) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => base,
+        _ => name,
+    }
 }
 
 fn number(v: &Value) -> Result<f32, String> {
