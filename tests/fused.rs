@@ -451,6 +451,7 @@ fn torch_runs_batched_equal_each_run_alone() {
                 init: &init,
                 seeds,
                 dropout: 0.0,
+                streams: 1,
                 keep_positions: 4,
                 optimizer: train::OptimizerKind::Torch,
                 options: Default::default(),

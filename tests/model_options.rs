@@ -1,4 +1,4 @@
-//! The model options (`layers`, `embedding`, `dropout`): PyTorch 2.15's numbers for a 2-layer
+//! The model options (`layers`, `embedding`, `dropout`, `batch`): PyTorch 2.15's numbers for a 2-layer
 //! LSTM and an embedded GRU (`init: torch`; cases made by
 //! `shared/reference/torch_options/make_cases.py`, the numbers a test needs are below), the
 //! fused path equal to the op-by-op cells, a batch equal to each run alone, dropout's
@@ -193,7 +193,7 @@ fn fused_equals_op_by_op_for_layers_and_embeddings() {
     }
 }
 
-/// Replicas never interact with layers, an embedding or dropout either: four seeds trained as
+/// Replicas never interact with layers, an embedding, dropout or streams either: four seeds trained as
 /// one batch give each seed's numbers trained alone, bit for bit, on both inits. Dropout masks
 /// come from each run's own seed.
 #[test]
@@ -202,7 +202,7 @@ fn a_batch_equals_each_run_alone_with_layers_an_embedding_and_dropout() {
         for cell in ["rnn", "lstm", "gru"] {
             let source = format!(
                 "name: b\ndatasets:\n  - {{name: d, cyclic: abcabC, repeat: 4}}\ngrid:\n  cell: {cell}\n  hidden: 3\n  \
-                 layers: 2\n  embedding: 3\n  dropout: 0.25\n  lr: 0.05\n  epochs: 6\n  seed: 0..4\n  init: {init}\n"
+                 layers: 2\n  embedding: 3\n  dropout: 0.25\n  batch: 2\n  lr: 0.05\n  epochs: 6\n  seed: 0..4\n  init: {init}\n"
             );
             let plan = plan_from(&source).unwrap();
             let batch = train_all(&plan);
@@ -372,4 +372,62 @@ fn the_binary_trains_the_options_and_names_them_in_runs_csv() {
         "{stderr}"
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// `batch: B` trains on B contiguous streams of `floor(N / B)` positions (the remainder
+/// dropped), side by side: its curve is bit for bit the curve of a run trained on those
+/// streams as the dataset. The final evaluation reads the whole sequence: its accuracy counts
+/// all N positions, so it differs from the streams' evaluation.
+#[test]
+fn batch_trains_on_contiguous_streams_and_evaluates_the_whole_sequence() {
+    let text = "I think therefore I am. ".repeat(3);
+    let source = format!(
+        "name: s\nrecord: {{positions: 100}}\ndatasets:\n  - {{name: d, text: {text:?}}}\ngrid:\n  cell: rnn\n  hidden: 5\n  \
+         batch: 4\n  lr: 0.05\n  epochs: 5\n  seed: 3\n"
+    );
+    let plan = plan_from(&source).unwrap();
+    let streamed = train_all(&plan).remove(0);
+    let data = &plan.datasets["d"];
+    let n = data.positions();
+    assert_eq!(n, text.chars().count() - 1);
+    let streams = data.streams(4);
+    assert_eq!((streams.batch(), streams.steps()), (4, n / 4));
+    assert_eq!(
+        streams.inputs[1][0],
+        data.inputs[0][n / 4],
+        "the second stream starts where the first ends"
+    );
+    let cell = sweeplab::spec::CellKind::Rnn;
+    let alone = common::train_group(cell, &streams, 5, &[3], 5, 0.05, Kernel::Fused);
+    let bits = |c: &[f32]| c.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&streamed.curve), bits(&alone.replicas[0].curve));
+    // Evaluated over every position of the sequence, from a zero state.
+    let snapshot = streamed.snapshot.as_ref().expect("trained");
+    assert_eq!(snapshot.probs.len(), n.min(100));
+    let correct = (streamed.accuracy * n as f32).round();
+    assert!(
+        (streamed.accuracy * n as f32 - correct).abs() < 1e-3,
+        "accuracy counts N = {n} positions"
+    );
+    assert_ne!(streamed.final_loss.to_bits(), alone.replicas[0].final_loss.to_bits());
+
+    for (dataset, want) in [
+        (
+            "{name: d, sentences: [i like dog, you love milk]}",
+            "grid.batch: batch cuts a sequence into streams, and 'd' is many-to-one sentences data",
+        ),
+        (
+            "{name: d, text: abc}",
+            "grid.batch: batch 4 leaves no position per stream: 'd' has 2 positions",
+        ),
+    ] {
+        let source = format!(
+            "name: s\ndatasets:\n  - {dataset}\ngrid:\n  cell: rnn\n  hidden: 2\n  batch: 4\n  lr: 0.1\n  epochs: 2\n  seed: 0\n"
+        );
+        let err = plan_from(&source).unwrap_err();
+        assert!(
+            err.starts_with("inline.yaml:7:") && err.contains(want),
+            "{err}\nwanted: {want}"
+        );
+    }
 }

@@ -52,6 +52,23 @@ impl Dataset {
         }
     }
 
+    /// The positions cut into `b` contiguous streams of `floor(N / b)` positions each (the
+    /// remainder dropped), N the positions of the sequences one after another: char-rnn's
+    /// layout for `batch: b`. Next-step targets only.
+    pub fn streams(&self, b: usize) -> Dataset {
+        let Targets::EveryStep(targets) = &self.targets else {
+            panic!("streams of many-to-one data")
+        };
+        let xs: Vec<usize> = self.inputs.iter().flatten().copied().collect();
+        let ys: Vec<usize> = targets.iter().flatten().copied().collect();
+        let per = xs.len() / b.max(1);
+        Dataset {
+            inputs: xs.chunks_exact(per).take(b).map(<[usize]>::to_vec).collect(),
+            targets: Targets::EveryStep(ys.chunks_exact(per).take(b).map(<[usize]>::to_vec).collect()),
+            ..self.clone()
+        }
+    }
+
     /// Targets flattened in prediction order (sequence-major, then time).
     pub fn flat_targets(&self) -> Vec<usize> {
         match &self.targets {

@@ -48,9 +48,11 @@ pub fn canonical_config(dataset_fingerprint: &str, config: &RunConfig, seed: u64
 /// A value in the canonical configuration: numbers as JSON numbers, the rest as their text.
 fn identity_json(value: &ParamValue) -> serde_json::Value {
     match value {
-        ParamValue::Hidden(n) | ParamValue::Epochs(n) | ParamValue::Layers(n) | ParamValue::Embedding(Some(n)) => {
-            (*n).into()
-        }
+        ParamValue::Hidden(n)
+        | ParamValue::Epochs(n)
+        | ParamValue::Layers(n)
+        | ParamValue::Embedding(Some(n))
+        | ParamValue::Batch(n) => (*n).into(),
         ParamValue::Dropout(x) => (*x).into(),
         ParamValue::Lr(x) => (*x).into(),
         ParamValue::Seed(s) => (*s).into(),

@@ -250,6 +250,25 @@ impl<'a> Builder<'a> {
 
     /// The checks of a configuration that need its dataset.
     fn check_against_dataset(&self, config: &RunConfig, ds: &Dataset) -> Result<()> {
+        let batch = config.model.batch;
+        let batch_problem = match ds.targets {
+            _ if batch == 1 => None,
+            crate::data::Targets::LastStep(_) => Some(format!(
+                "batch cuts a sequence into streams, and '{}' is many-to-one sentences data",
+                config.dataset
+            )),
+            crate::data::Targets::EveryStep(_) if batch > ds.positions() => Some(format!(
+                "batch {batch} leaves no position per stream: '{}' has {} positions",
+                config.dataset,
+                ds.positions()
+            )),
+            crate::data::Targets::EveryStep(_) => None,
+        };
+        if let Some(why) = batch_problem {
+            return Err(self
+                .file
+                .error_at(&locate_param(&self.file.experiment.zip, Param::Batch), why));
+        }
         if config.head == HeadKind::None && config.hidden != ds.vocab.len() {
             return Err(self.file.error_at(
                 &locate_param(&self.file.experiment.zip, Param::Head),

@@ -61,6 +61,7 @@ pub fn train_launch(plan: &Plan, launch: &Launch<'_>, on_epoch: &mut dyn FnMut(u
         init: &params,
         seeds: &all_seeds,
         dropout: first.model.dropout,
+        streams: first.model.batch,
         keep_positions: plan.record.positions,
         optimizer,
         options: first.optimizer,

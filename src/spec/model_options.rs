@@ -1,6 +1,6 @@
 //! The model and data options of a run, as `torch.nn` names them: stacked layers
 //! (`num_layers`), an input embedding (`nn.Embedding(vocab, E)` in front of the first cell),
-//! and dropout between layers. Like the optimiser's arguments (`super::optim`), an option
+//! dropout between layers, and the data's layout in training (`batch` contiguous streams). Like the optimiser's arguments (`super::optim`), an option
 //! that does not apply to a run (`layers` to the memoryless model, `dropout` to one layer) is
 //! reset to its default for that run, and refused when it applies to no run at all
 //! (`crate::plan`).
@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 pub const MAX_LAYERS: usize = 64;
 /// The largest embedding width.
 pub const MAX_EMBEDDING: usize = 4096;
+/// The most streams (`batch`) a sequence may be cut into.
+pub const MAX_STREAMS: usize = 1_000_000;
 
 /// A run's model options. The defaults are the model every run trained before these were
 /// options: one layer, one-hot input, no dropout.
@@ -24,6 +26,8 @@ pub struct ModelOptions {
     pub embedding: Option<usize>,
     /// Dropout on the outputs of every layer but the last, in training only.
     pub dropout: f64,
+    /// Training cuts the sequence into this many contiguous streams, trained side by side.
+    pub batch: usize,
 }
 
 impl Default for ModelOptions {
@@ -32,6 +36,7 @@ impl Default for ModelOptions {
             layers: 1,
             embedding: None,
             dropout: 0.0,
+            batch: 1,
         }
     }
 }
@@ -43,6 +48,7 @@ impl ModelOptions {
             Param::Layers => ParamValue::Layers(self.layers),
             Param::Embedding => ParamValue::Embedding(self.embedding),
             Param::Dropout => ParamValue::Dropout(self.dropout),
+            Param::Batch => ParamValue::Batch(self.batch),
             _ => return None,
         })
     }
@@ -53,6 +59,7 @@ impl ModelOptions {
             ParamValue::Layers(n) => self.layers = n,
             ParamValue::Embedding(e) => self.embedding = e,
             ParamValue::Dropout(p) => self.dropout = p,
+            ParamValue::Batch(n) => self.batch = n,
             _ => return false,
         }
         true
@@ -113,6 +120,9 @@ pub(super) fn parse(param: Param, v: &serde_yaml_ng::Value, shown: &str) -> Opti
         }
         .map(ParamValue::Dropout)
         .ok_or_else(|| format!("dropout must be a number in [0, 1), got {shown}")),
+        Param::Batch => count(MAX_STREAMS)
+            .map(ParamValue::Batch)
+            .ok_or_else(|| format!("batch must be an integer from 1 to {MAX_STREAMS}, got {shown}")),
         _ => return None,
     })
 }

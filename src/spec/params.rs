@@ -44,7 +44,7 @@ pub struct ParamDecl {
 }
 
 /// Every parameter, in expansion order: the seed last, so that a group's runs are contiguous.
-pub const PARAMS: [ParamDecl; 28] = [
+pub const PARAMS: [ParamDecl; 29] = [
     ParamDecl {
         param: Param::Dataset,
         name: "dataset",
@@ -267,6 +267,14 @@ pub const PARAMS: [ParamDecl; 28] = [
         identity: Identity::UnlessDefault,
         separates_groups: true,
         figure_label: Some(|v| format!("dropout {v}")),
+    },
+    ParamDecl {
+        param: Param::Batch,
+        name: "batch",
+        default: ParamDefault::Value(|| ParamValue::Batch(1)),
+        identity: Identity::UnlessDefault,
+        separates_groups: true,
+        figure_label: Some(|v| format!("batch {v}")),
     },
     ParamDecl {
         param: Param::Seed,

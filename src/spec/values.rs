@@ -136,6 +136,7 @@ pub enum Param {
     Layers,
     Embedding,
     Dropout,
+    Batch,
     Seed,
 }
 
@@ -197,6 +198,7 @@ pub enum ParamValue {
     /// `None`: one-hot input.
     Embedding(Option<usize>),
     Dropout(f64),
+    Batch(usize),
     Seed(u64),
 }
 
@@ -230,6 +232,7 @@ impl ParamValue {
             ParamValue::Layers(_) => Param::Layers,
             ParamValue::Embedding(_) => Param::Embedding,
             ParamValue::Dropout(_) => Param::Dropout,
+            ParamValue::Batch(_) => Param::Batch,
             ParamValue::Seed(_) => Param::Seed,
         }
     }
@@ -330,7 +333,7 @@ impl ParamValue {
             ParamValue::MinLr(x) => fmt_f64(*x),
             ParamValue::Warmup(x) => x.to_string(),
             ParamValue::Stop(x) => x.name(),
-            ParamValue::Layers(n) => n.to_string(),
+            ParamValue::Layers(n) | ParamValue::Batch(n) => n.to_string(),
             ParamValue::Embedding(e) => e.map_or_else(|| "none".into(), |e| e.to_string()),
             ParamValue::Dropout(x) => fmt_f64(*x),
             ParamValue::Seed(s) => s.to_string(),

@@ -56,6 +56,9 @@ pub struct TrainJob<'a> {
     pub seeds: &'a [u64],
     /// Dropout on the outputs of every layer but the last (0: none).
     pub dropout: f64,
+    /// Training cuts each part's sequence into this many contiguous streams
+    /// ([`Dataset::streams`]); the final evaluation reads the data as it is. 1: as it is.
+    pub streams: usize,
     /// How many first positions to keep states, logits and probabilities for.
     pub keep_positions: usize,
     pub optimizer: OptimizerKind,
@@ -131,27 +134,18 @@ where
             .all(|p| matches!(p.data.targets, Targets::LastStep(_)) == last_only),
         "the datasets of a launch have one kind of targets"
     );
-    let inputs: Vec<Part<'_, Vec<usize>>> = job
-        .parts
-        .iter()
-        .map(|p| Part {
-            values: &p.data.inputs,
-            replicas: p.replicas,
-        })
-        .collect();
-    let input = SequenceInput::<B>::packed(&inputs, last_only, device);
-    let flat_targets: Vec<Vec<usize>> = job.parts.iter().map(|p| p.data.flat_targets()).collect();
-    let targets = LossTargets::<B>::packed(
-        &flat_targets
-            .iter()
-            .zip(job.parts)
-            .map(|(t, p)| Part {
-                values: t,
-                replicas: p.replicas,
-            })
-            .collect::<Vec<_>>(),
-        device,
-    );
+    let datasets: Vec<&Dataset> = job.parts.iter().map(|p| p.data).collect();
+    let streamed: Vec<Dataset> = match job.streams {
+        1 => Vec::new(),
+        b => datasets.iter().map(|d| d.streams(b)).collect(),
+    };
+    let (eval_input, eval_targets, flat_targets) = launch_data::<B>(job, &datasets, last_only, device);
+    let (input, targets) = if streamed.is_empty() {
+        (eval_input.clone(), eval_targets.clone())
+    } else {
+        let (input, targets, _) = launch_data::<B>(job, &streamed.iter().collect::<Vec<_>>(), last_only, device);
+        (input, targets)
+    };
     let base_rates: Vec<f64> = part_of.iter().map(|&i| job.parts[i].lr).collect();
     let rates = ReplicaRates::new(base_rates.clone());
     let schedule = Schedule {
@@ -183,8 +177,8 @@ where
     let replicas = evaluate(
         job,
         &model.valid(),
-        &input.inner(),
-        &targets.inner(),
+        &eval_input.inner(),
+        &eval_targets.inner(),
         &flat_targets,
         &part_of,
         curves,
@@ -193,6 +187,36 @@ where
         replicas,
         seconds: started.elapsed().as_secs_f64(),
     }
+}
+
+/// The sequences and targets of the launch's parts on `device` (one dataset per part), with
+/// each part's targets on the host.
+fn launch_data<B: Backend>(
+    job: &TrainJob<'_>,
+    datasets: &[&Dataset],
+    last_only: bool,
+    device: &B::Device,
+) -> (SequenceInput<B>, LossTargets<B>, Vec<Vec<usize>>) {
+    let inputs: Vec<Part<'_, Vec<usize>>> = datasets
+        .iter()
+        .zip(job.parts)
+        .map(|(d, p)| Part {
+            values: &d.inputs,
+            replicas: p.replicas,
+        })
+        .collect();
+    let input = SequenceInput::<B>::packed(&inputs, last_only, device);
+    let flat_targets: Vec<Vec<usize>> = datasets.iter().map(|d| d.flat_targets()).collect();
+    let parts: Vec<Part<'_, usize>> = flat_targets
+        .iter()
+        .zip(job.parts)
+        .map(|(t, p)| Part {
+            values: t,
+            replicas: p.replicas,
+        })
+        .collect();
+    let targets = LossTargets::<B>::packed(&parts, device);
+    (input, targets, flat_targets)
 }
 
 /// The trained model's final loss, accuracy and recorded positions of every replica, from a

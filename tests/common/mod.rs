@@ -127,6 +127,7 @@ pub fn train_launch_with(
         init: &init,
         seeds: &seeds,
         dropout: 0.0,
+        streams: 1,
         keep_positions: 8,
         optimizer,
         options,
