@@ -6,8 +6,8 @@
 //! - the same training work with a minimal hand-written BPTT in plain Rust, single-threaded
 //!   (the lower bound), and the ratio W1 / lower bound;
 //! - the fused recurrence against the op-by-op reference (same library training function);
-//! - scaling: 25, 100 and 1000 replicas of one group, and the LSTM grid `rnn_vs_lstm.yaml`
-//!   (abcabC, 500 epochs) end to end;
+//! - scaling: 25, 100 and 1000 replicas of one group, the LSTM grid `rnn_vs_lstm.yaml`
+//!   (abcabC, 500 epochs) end to end, and the same grid with 1 and 2 layers (`depth.yaml`);
 //! - packing: four groups on the op-by-op path (CUDA's) as four launches and as one.
 //!
 //! Every figure is the best of a few repetitions (the minimum is the least disturbed by other
@@ -198,6 +198,13 @@ fn main() {
     println!(
         "LSTM grid: rnn_vs_lstm.yaml (abcabC x50, RNN(4) and LSTM(4) x 25 seeds, 500 epochs) end to end  {:.3} s, peak {:.0} MB",
         lstm.0, lstm.1
+    );
+    let depth = end_to_end(&bin, &root.join("experiments/depth.yaml"), &out.join("depth"), 1, None);
+    println!(
+        "layers: depth.yaml (abcabC x50, RNN(4) and LSTM(4), 1 and 2 layers, x 25 seeds, 500 epochs) end to end  {:.3} s, peak {:.0} MB, {:.2}x the 1-layer grid",
+        depth.0,
+        depth.1,
+        depth.0 / lstm.0
     );
     let _ = std::fs::remove_dir_all(&out);
 }
