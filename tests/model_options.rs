@@ -7,29 +7,15 @@
 use burn::backend::{Autodiff, Flex};
 use burn::optim::GradientsParams;
 use burn::prelude::*;
-use std::path::Path;
 use sweeplab::model::{init, Kernel, LossTargets, ModelShape, ReplicaModel, SequenceInput};
-use sweeplab::plan::{self, Plan};
 use sweeplab::record::RunRecord;
 use sweeplab::schedule::train_runs;
-use sweeplab::spec::{CellKind, ExperimentFile, HeadKind};
+use sweeplab::spec::{CellKind, HeadKind};
 
 mod common;
-use common::{csv_rows, cyclic, sweep, write};
+use common::{csv_rows, cyclic, ids, plan_from, sweep, train_all, write};
 
 type AB = Autodiff<Flex>;
-
-fn plan_from(source: &str) -> Result<Plan, String> {
-    let file = ExperimentFile::from_source(Path::new("inline.yaml"), source.to_string()).map_err(|e| e.to_string())?;
-    plan::build(&file).map_err(|e| e.to_string())
-}
-
-fn train_all(plan: &Plan) -> Vec<RunRecord> {
-    plan.groups
-        .iter()
-        .flat_map(|g| train_runs(plan, g, &g.runs, &mut |_| {}))
-        .collect()
-}
 
 struct Case {
     name: &'static str,
@@ -264,10 +250,6 @@ fn dropout_changes_training_and_not_the_evaluation() {
 
 const BASE: &str =
     "name: o\ndatasets:\n  - {name: d, cyclic: AbAcAd, repeat: 3}\ngrid:\n  hidden: 2\n  lr: 0.1\n  epochs: 3\n  seed: 0..2\n";
-
-fn ids(plan: &Plan) -> Vec<String> {
-    plan.runs.iter().map(|r| r.id.clone()).collect()
-}
 
 #[test]
 fn options_that_do_not_apply_reset_to_defaults_or_are_refused() {

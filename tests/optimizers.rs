@@ -3,14 +3,11 @@
 //! `shared/reference/torch_options/make_cases.py`; the numbers a test needs are below), a batch
 //! of replicas equal to each run alone, and the rule for arguments that do not apply.
 
-use std::path::Path;
-use sweeplab::plan::{self, Plan};
 use sweeplab::record::RunRecord;
 use sweeplab::schedule::train_runs;
-use sweeplab::spec::ExperimentFile;
 
 mod common;
-use common::{sweep, write};
+use common::{ids, plan_from, sweep, train_all, write};
 
 struct Case {
     name: &'static str,
@@ -748,11 +745,6 @@ const SCHEDULE_AND_CLIP_CASES: &[Case] = &[
     },
 ];
 
-fn plan_from(source: &str) -> Result<Plan, String> {
-    let file = ExperimentFile::from_source(Path::new("inline.yaml"), source.to_string()).map_err(|e| e.to_string())?;
-    plan::build(&file).map_err(|e| e.to_string())
-}
-
 fn experiment(case: &Case, init: &str, seeds: &str) -> String {
     let vocab: Vec<String> = case.vocab.iter().map(|v| format!("{v:?}")).collect();
     let options: String = case.options.split(", ").map(|o| format!("  {o}\n")).collect();
@@ -768,13 +760,6 @@ fn experiment(case: &Case, init: &str, seeds: &str) -> String {
         case.lr,
         case.epochs,
     )
-}
-
-fn train_all(plan: &Plan) -> Vec<RunRecord> {
-    plan.groups
-        .iter()
-        .flat_map(|g| train_runs(plan, g, &g.runs, &mut |_| {}))
-        .collect()
 }
 
 #[test]
@@ -868,10 +853,6 @@ fn a_batch_equals_each_run_alone_for_every_optimizer() {
 }
 
 const BASE: &str = "name: o\ndatasets:\n  - {name: d, cyclic: AbAcAd, repeat: 3}\ngrid:\n  cell: rnn\n  hidden: 2\n  lr: 0.1\n  epochs: 3\n  seed: 0..2\n";
-
-fn ids(plan: &Plan) -> Vec<String> {
-    plan.runs.iter().map(|r| r.id.clone()).collect()
-}
 
 #[test]
 fn arguments_that_do_not_apply_reset_to_defaults_or_are_refused() {

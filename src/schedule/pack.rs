@@ -42,7 +42,7 @@ pub(crate) struct PackKey {
     torch_optimizer: bool,
     /// The optimiser and its arguments (the learning rate may differ per replica).
     options: crate::spec::OptimizerSpec,
-    /// Dropout's rate (the shapes are in `shape`).
+    /// Dropout's rate and the training streams (the layers and embedding are in `shape`).
     model: crate::spec::ModelOptions,
     sequences: usize,
     steps: usize,

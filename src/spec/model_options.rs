@@ -1,9 +1,9 @@
 //! The model and data options of a run, as `torch.nn` names them: stacked layers
 //! (`num_layers`), an input embedding (`nn.Embedding(vocab, E)` in front of the first cell),
-//! dropout between layers, and the data's layout in training (`batch` contiguous streams). Like the optimiser's arguments (`super::optim`), an option
-//! that does not apply to a run (`layers` to the memoryless model, `dropout` to one layer) is
-//! reset to its default for that run, and refused when it applies to no run at all
-//! (`crate::plan`).
+//! dropout between layers, and the data's layout in training (`batch` contiguous streams).
+//! Like the optimiser's arguments (`super::optim`), an option that does not apply to a run
+//! (`layers` to the memoryless model, `dropout` to one layer) is reset to its default for that
+//! run, and refused when it applies to no run at all (`crate::plan`).
 
 use super::values::{CellKind, Param, ParamValue};
 use serde::{Deserialize, Serialize};
@@ -16,7 +16,7 @@ pub const MAX_EMBEDDING: usize = 4096;
 pub const MAX_STREAMS: usize = 1_000_000;
 
 /// A run's model options. The defaults are the model every run trained before these were
-/// options: one layer, one-hot input, no dropout.
+/// options: one layer, one-hot input, no dropout, the sequence as one stream.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ModelOptions {
@@ -89,8 +89,8 @@ impl ModelOptions {
     pub fn normalized(mut self, cell: CellKind) -> (Self, Vec<Param>) {
         let default = Self::default();
         let mut reset = Vec::new();
-        for param in [Param::Layers, Param::Embedding, Param::Dropout] {
-            if !self.takes(cell, param) && self.value(param) != default.value(param) {
+        for param in Param::ALL {
+            if self.value(param).is_some() && !self.takes(cell, param) && self.value(param) != default.value(param) {
                 self.set(&default.value(param).expect("a model option"));
                 reset.push(param);
             }

@@ -135,3 +135,23 @@ pub fn train_launch_with(
     };
     train::train::<Autodiff<Flex>>(&job, &Default::default(), &mut |_| {})
 }
+
+/// The plan of an experiment given as text (named `inline.yaml` in messages), or its error.
+pub fn plan_from(source: &str) -> Result<sweeplab::plan::Plan, String> {
+    let file = sweeplab::spec::ExperimentFile::from_source(Path::new("inline.yaml"), source.to_string())
+        .map_err(|e| e.to_string())?;
+    sweeplab::plan::build(&file).map_err(|e| e.to_string())
+}
+
+/// Trains every group of `plan`, one group at a time; the records in plan order.
+pub fn train_all(plan: &sweeplab::plan::Plan) -> Vec<sweeplab::record::RunRecord> {
+    plan.groups
+        .iter()
+        .flat_map(|g| sweeplab::schedule::train_runs(plan, g, &g.runs, &mut |_| {}))
+        .collect()
+}
+
+/// The run ids of `plan`, in order.
+pub fn ids(plan: &sweeplab::plan::Plan) -> Vec<String> {
+    plan.runs.iter().map(|r| r.id.clone()).collect()
+}

@@ -71,7 +71,6 @@ impl WeightsFile {
     /// The file's entry for `w`, or the error that it is missing.
     fn entry(&self, w: &Wanted, model: &str) -> Result<&Entry> {
         let found = self.entries.iter().find(|e| e.section == w.section && e.name == w.name);
-
         found.ok_or_else(|| {
             let keys: &[&str] = if self.sections.iter().any(|s| s == w.section) {
                 &[w.section]
