@@ -116,7 +116,7 @@ fn fused_gradients_equal_autodiff_of_the_op_by_op_cells() {
             let model = ReplicaModel::<AB>::from_host(&s, &init::seeded(&s, &[4, 5]), &device);
             let input = SequenceInput::<AB>::new(&data.inputs, last_only, &device);
             let targets = LossTargets::<AB>::new(&data.flat_targets(), 2, &device);
-            let accuracy_of = |kernel: Kernel| host(model.losses(&input, &targets, kernel, &[]).accuracy);
+            let accuracy_of = |kernel: Kernel| host(model.losses(&input, &targets, kernel, &[], None).accuracy);
             // The fused loss counts correct positions as the op-by-op argmax does.
             assert_eq!(
                 accuracy_of(Kernel::Fused),
@@ -125,7 +125,7 @@ fn fused_gradients_equal_autodiff_of_the_op_by_op_cells() {
                 data.name
             );
             let grads_of = |kernel: Kernel| {
-                let losses = model.losses(&input, &targets, kernel, &[]).losses;
+                let losses = model.losses(&input, &targets, kernel, &[], None).losses;
                 let grads = losses.clone().sum().backward();
                 let head = model.head.as_ref().unwrap();
                 let mut params = cell_params(&model.cell);
@@ -184,7 +184,8 @@ impl Lcg {
 
 /// Central differences in f64, on the very kernels training uses (they are generic over the
 /// float type): the derivative of `sum(states * G)` for a fixed random `G`, for every
-/// parameter entry of 2 replicas of each cell over 2 sequences of 7 steps. In f64 with step
+/// parameter entry of 2 replicas of each cell over 2 sequences of 7 steps, from a carried
+/// (non-zero) start state. In f64 with step
 /// 1e-6 the central difference is accurate to ~1e-9, so we demand 1e-7 relative agreement.
 #[test]
 fn recurrence_kernels_pass_a_finite_difference_check() {
@@ -212,6 +213,15 @@ fn recurrence_kernels_pass_a_finite_difference_check() {
             rng.vec(replicas * g, 0.5),
             rng.vec(replicas * g, 0.5),
         ];
+        // A carried start state (truncated BPTT's): a constant, it receives no gradient.
+        let start = kernels::State {
+            h: rng.vec(replicas * batch * h, 0.7),
+            c: if cell == CellKind::Lstm {
+                rng.vec(replicas * batch * h, 0.7)
+            } else {
+                Vec::new()
+            },
+        };
         let weights_of = |p: &[Vec<f64>; 4]| {
             kernels::forward(
                 &d,
@@ -222,6 +232,7 @@ fn recurrence_kernels_pass_a_finite_difference_check() {
                     b_hh: &p[3],
                 },
                 &tokens,
+                start.clone(),
             )
         };
         let probe = rng.vec(replicas * batch * steps * h, 1.0);
@@ -267,7 +278,7 @@ fn projected_recurrence_kernels_pass_a_finite_difference_check() {
             rng.vec(replicas * h * g, 0.8),
             rng.vec(replicas * g, 0.5),
         ];
-        let forward = |p: &[Vec<f64>; 3]| kernels::forward_projected(&d, &p[1], &p[2], &p[0]);
+        let forward = |p: &[Vec<f64>; 3]| kernels::forward_projected(&d, &p[1], &p[2], &p[0], Default::default());
         let probe = rng.vec(replicas * batch * steps * h, 1.0);
         let objective = |p: &[Vec<f64>; 3]| -> f64 { forward(p).states.iter().zip(&probe).map(|(s, g)| s * g).sum() };
         let trace = forward(&params);
@@ -315,8 +326,8 @@ fn the_projected_kernel_given_token_rows_is_the_token_kernel() {
             b_hh: &b_hh,
         };
         let ids = ReplicaSets::shared(tokens.clone());
-        let by_token = kernels::forward(&d, &weights, &ids);
-        let projected = kernels::forward_projected(&d, &w_hh, &b_hh, &xp);
+        let by_token = kernels::forward(&d, &weights, &ids, Default::default());
+        let projected = kernels::forward_projected(&d, &w_hh, &b_hh, &xp, Default::default());
         assert_eq!(by_token, projected, "{cell:?}: forward");
         let probe = f32s(rng.vec(batch * steps * h, 1.0));
         let want = kernels::backward(&d, &weights, &ids, &by_token, &probe);
@@ -450,8 +461,7 @@ fn torch_runs_batched_equal_each_run_alone() {
                 epochs: 30,
                 init: &init,
                 seeds,
-                dropout: 0.0,
-                streams: 1,
+                model: Default::default(),
                 keep_positions: 4,
                 optimizer: train::OptimizerKind::Torch,
                 options: Default::default(),

@@ -141,7 +141,7 @@ fn fused_equals_op_by_op_for_layers_and_embeddings() {
                 .collect();
             for masks in [&[][..], &masks[..]] {
                 let run = |kernel: Kernel| {
-                    let losses = model.losses(&input, &targets, kernel, masks).losses;
+                    let losses = model.losses(&input, &targets, kernel, masks, None).losses;
                     let grads = GradientsParams::from_grads(losses.clone().sum().backward(), &model);
                     let ids = burn::module::list_param_ids(&model);
                     let g: Vec<Vec<f32>> = ids

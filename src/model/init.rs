@@ -101,7 +101,20 @@ pub fn seeded(shape: &ModelShape, seeds: &[u64]) -> HostParams {
 /// stream is the run's own for `(epoch, layer)`, so the mask does not depend on the other
 /// replicas of a launch.
 pub fn dropout_mask(seed: u64, epoch: usize, layer: usize, len: usize, p: f64) -> Vec<f32> {
-    let mut rng = SplitMix64::new(seed, &format!("dropout/{epoch}/{layer}"));
+    mask_from(SplitMix64::new(seed, &format!("dropout/{epoch}/{layer}")), len, p)
+}
+
+/// The mask of window `window` of an epoch under truncated BPTT (`bptt`), as
+/// [`dropout_mask`]; each window has its own stream.
+pub fn window_dropout_mask(seed: u64, epoch: usize, window: usize, layer: usize, len: usize, p: f64) -> Vec<f32> {
+    mask_from(
+        SplitMix64::new(seed, &format!("dropout/{epoch}/w{window}/{layer}")),
+        len,
+        p,
+    )
+}
+
+fn mask_from(mut rng: SplitMix64, len: usize, p: f64) -> Vec<f32> {
     let kept = (1.0 / (1.0 - p)) as f32;
     (0..len).map(|_| if rng.next_f64() < p { 0.0 } else { kept }).collect()
 }

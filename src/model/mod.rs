@@ -8,22 +8,28 @@
 //! association as burn's `nn::Rnn`/`Lstm`/`Gru` (`(x W_i + b_i) + (h W_h + b_h)`); they are the
 //! reference. [`fused`] computes the same recurrence as one burn op ([`Kernel::Fused`]).
 
+pub mod carry;
 pub mod cells;
 pub mod fused;
 pub mod host;
 pub mod init;
 pub mod init_file;
 mod input;
+mod shape;
 pub mod torch_init;
 
+pub use carry::{CarriedState, LayerState};
 pub use input::{replica_losses, LossTargets, Part, SequenceInput};
+pub use shape::ModelShape;
 
 use crate::spec::{CellKind, HeadKind};
 use burn::module::{Module, Param};
 use burn::prelude::*;
-use cells::{input_side, GruCell, LayerInput, LstmCell, MemorylessCell, RnnCell};
+use carry::{host_state, step_state, Carry};
+use cells::{input_side, GruCell, LayerInput, LstmCell, MemorylessCell, RnnCell, StepState};
 use fused::FusedBackend;
 use host::{HostParams, HostTensor};
+use std::sync::Arc;
 
 /// The host name of the input embedding `[vocab, E]` in front of the first cell (the
 /// memoryless model's own table is `embedding`).
@@ -47,54 +53,6 @@ pub enum Kernel {
     Fused,
     /// The cells written step by step from burn tensor ops: the reference.
     OpByOp,
-}
-
-/// The sizes that fix a model's parameter shapes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ModelShape {
-    pub cell: CellKind,
-    pub vocab: usize,
-    pub hidden: usize,
-    pub head: HeadKind,
-    /// Stacked cells (1 for the memoryless model).
-    pub layers: usize,
-    /// The width of the input embedding; `None`: one-hot input.
-    pub embedding: Option<usize>,
-}
-
-impl ModelShape {
-    /// One layer with one-hot input: the notes' models.
-    pub fn single(cell: CellKind, vocab: usize, hidden: usize, head: HeadKind) -> Self {
-        Self {
-            cell,
-            vocab,
-            hidden,
-            head,
-            layers: 1,
-            embedding: None,
-        }
-    }
-
-    /// The width of layer `l`'s input: the vocabulary (one-hot), the embedding, or the layer
-    /// below's hidden size.
-    pub fn input_width(&self, l: usize) -> usize {
-        match (l, self.embedding) {
-            (0, None) => self.vocab,
-            (0, Some(e)) => e,
-            _ => self.hidden,
-        }
-    }
-}
-
-impl CellKind {
-    /// Number of gate blocks in the input and hidden weight matrices.
-    pub fn gates(self) -> usize {
-        match self {
-            CellKind::Memoryless | CellKind::Rnn => 1,
-            CellKind::Lstm => 4,
-            CellKind::Gru => 3,
-        }
-    }
 }
 
 /// Sequence in, states out: the seam where a fused kernel can replace the op-by-op cells.
@@ -132,14 +90,19 @@ impl<B: Backend> Cell<B> {
         })
     }
 
-    /// The state after every step, op by op (a recurrent cell).
-    fn op_steps(&self, input: LayerInput<'_, B>) -> Vec<Tensor<B, 3>> {
+    /// The state after every step from `start` (`None`: zero), op by op (a recurrent cell),
+    /// and the last state.
+    fn op_steps(
+        &self,
+        input: LayerInput<'_, B>,
+        start: Option<StepState<B>>,
+    ) -> (Vec<Tensor<B, 3>>, Option<StepState<B>>) {
         let side = |w_ih: &Param<Tensor<B, 3>>, b_ih: &Param<Tensor<B, 3>>| input_side(w_ih.val(), b_ih.val(), input);
         match self {
             Cell::Memoryless(_) => unreachable!("the memoryless cell is not stacked"),
-            Cell::Rnn(c) => c.steps(side(&c.w_ih, &c.b_ih)),
-            Cell::Lstm(c) => c.steps(side(&c.w_ih, &c.b_ih)),
-            Cell::Gru(c) => c.steps(side(&c.w_ih, &c.b_ih)),
+            Cell::Rnn(c) => c.steps(side(&c.w_ih, &c.b_ih), start),
+            Cell::Lstm(c) => c.steps(side(&c.w_ih, &c.b_ih), start),
+            Cell::Gru(c) => c.steps(side(&c.w_ih, &c.b_ih), start),
         }
     }
 }
@@ -148,7 +111,7 @@ impl<B: Backend> Recurrence<B> for Cell<B> {
     fn states(&self, input: &SequenceInput<B>) -> Tensor<B, 4> {
         match self {
             Cell::Memoryless(c) => c.states(input),
-            _ => Tensor::stack(self.op_steps(LayerInput::Tokens(input)), 2),
+            _ => Tensor::stack(self.op_steps(LayerInput::Tokens(input), None).0, 2),
         }
     }
 }
@@ -158,18 +121,24 @@ impl<B: FusedBackend> Cell<B> {
     /// memoryless cell has no recurrence to fuse and is always op by op).
     pub fn sequence(&self, input: &SequenceInput<B>, kernel: Kernel) -> Tensor<B, 4> {
         match (kernel, self.recurrent()) {
-            (Kernel::Fused, Some((cell, p))) => fused::recurrence(cell, p.map(Param::val), input.tokens.clone()),
+            (Kernel::Fused, Some(_)) => self.fused_tokens(input, None),
             _ => self.states(input),
         }
     }
 
+    /// Fused states of a recurrent cell reading one-hot tokens, from `carry`'s start.
+    fn fused_tokens(&self, input: &SequenceInput<B>, carry: Option<Arc<Carry>>) -> Tensor<B, 4> {
+        let (cell, p) = self.recurrent().expect("a recurrent cell");
+        fused::recurrence(cell, p.map(Param::val), input.tokens.clone(), carry)
+    }
+
     /// Fused states `[R, batch, steps, hidden]` of a recurrent cell reading dense vectors
-    /// `x [R, batch * steps, in]`: burn computes `x W_ih + b_ih` for every position at once,
-    /// the projected op the recurrence.
-    fn fused_dense(&self, x: Tensor<B, 3>, batch: usize) -> Tensor<B, 4> {
+    /// `x [R, batch * steps, in]`, from `carry`'s start: burn computes `x W_ih + b_ih` for
+    /// every position at once, the projected op the recurrence.
+    fn fused_dense(&self, x: Tensor<B, 3>, batch: usize, carry: Option<Arc<Carry>>) -> Tensor<B, 4> {
         let (cell, [w_ih, w_hh, b_ih, b_hh]) = self.recurrent().expect("a recurrent cell");
         let xp = x.matmul(w_ih.val()) + b_ih.val();
-        fused::projected(cell, [xp, w_hh.val(), b_hh.val()], batch)
+        fused::projected(cell, [xp, w_hh.val(), b_hh.val()], batch, carry)
     }
 }
 
@@ -239,27 +208,55 @@ impl<B: Backend> ReplicaModel<B> {
 impl<B: FusedBackend> ReplicaModel<B> {
     /// The last layer's states `[R, batch, steps, hidden]`. `masks` (training with dropout)
     /// multiply the outputs of the layers below the last, one `[R, batch, steps, hidden]` mask
-    /// per layer; empty: no dropout.
-    pub fn states(&self, input: &SequenceInput<B>, kernel: Kernel, masks: &[Tensor<B, 4>]) -> Tensor<B, 4> {
-        if kernel == Kernel::Fused && self.cell.recurrent().is_some() {
+    /// per layer; empty: no dropout. With a `carry`, every layer starts from its carried state
+    /// and the carry is left holding the state after the last step (truncated BPTT's windows);
+    /// without one, from a zero state.
+    pub fn states(
+        &self,
+        input: &SequenceInput<B>,
+        kernel: Kernel,
+        masks: &[Tensor<B, 4>],
+        carry: Option<&mut CarriedState>,
+    ) -> Tensor<B, 4> {
+        if self.cell.recurrent().is_none() {
+            // No recurrence, nothing to carry.
+            return self.cell.states(input);
+        }
+        if kernel == Kernel::Fused {
+            let layers = 1 + self.upper.len();
+            let carries: Vec<Option<Arc<Carry>>> = (0..layers)
+                .map(|l| carry.as_ref().map(|c| Carry::new(c.layer(l))))
+                .collect();
             let mut states = match &self.embedding {
-                None => self.cell.sequence(input, kernel),
-                Some(e) => self
-                    .cell
-                    .fused_dense(input.select_rows(e.val(), &input.flat), input.batch),
+                None => self.cell.fused_tokens(input, carries[0].clone()),
+                Some(e) => {
+                    let x = input.select_rows(e.val(), &input.flat);
+                    self.cell.fused_dense(x, input.batch, carries[0].clone())
+                }
             };
             for (l, cell) in self.upper.iter().enumerate() {
                 if let Some(mask) = masks.get(l) {
                     states = states * mask.clone();
                 }
                 let [r, batch, steps, hidden] = states.dims();
-                states = cell.fused_dense(states.reshape([r, batch * steps, hidden]), batch);
+                states = cell.fused_dense(
+                    states.reshape([r, batch * steps, hidden]),
+                    batch,
+                    carries[l + 1].clone(),
+                );
+            }
+            if let Some(carry) = carry {
+                carry.layers = carries.iter().flatten().map(|c| c.take_end()).collect();
             }
             return states;
         }
-        if self.cell.recurrent().is_none() {
-            return self.cell.states(input);
-        }
+        let device = input.flat.device();
+        let [r, hidden] = [self.cell_replicas(), self.hidden()];
+        let start = |l: usize| {
+            let state = carry.as_ref().map(|c| c.layer(l)).unwrap_or_default();
+            step_state::<B>(state, [r, input.batch, hidden], &device)
+        };
+        let mut ends = Vec::with_capacity(1 + self.upper.len());
         let embedded: Option<Vec<Tensor<B, 3>>> = self.embedding.as_ref().map(|e| {
             let table = e.val();
             input
@@ -268,10 +265,14 @@ impl<B: FusedBackend> ReplicaModel<B> {
                 .map(|ids| input.select_rows(table.clone(), ids))
                 .collect()
         });
-        let mut hs = self.cell.op_steps(match &embedded {
-            Some(xs) => LayerInput::Dense(xs),
-            None => LayerInput::Tokens(input),
-        });
+        let (mut hs, end) = self.cell.op_steps(
+            match &embedded {
+                Some(xs) => LayerInput::Dense(xs),
+                None => LayerInput::Tokens(input),
+            },
+            start(0),
+        );
+        ends.push(end);
         for (l, cell) in self.upper.iter().enumerate() {
             if let Some(mask) = masks.get(l) {
                 hs = hs
@@ -283,18 +284,47 @@ impl<B: FusedBackend> ReplicaModel<B> {
                     })
                     .collect();
             }
-            hs = cell.op_steps(LayerInput::Dense(&hs));
+            let (next, end) = cell.op_steps(LayerInput::Dense(&hs), start(l + 1));
+            hs = next;
+            ends.push(end);
+        }
+        if let Some(carry) = carry {
+            carry.layers = ends.into_iter().flatten().map(host_state).collect();
         }
         Tensor::stack(hs, 2)
     }
 
-    /// States and logits of every prediction position, without dropout (evaluation).
-    pub fn forward(&self, input: &SequenceInput<B>, kernel: Kernel) -> ForwardOutput<B> {
-        self.forward_masked(input, kernel, &[])
+    /// The replica count R (every parameter's first dimension).
+    fn cell_replicas(&self) -> usize {
+        let (_, [_, w_hh, ..]) = self.cell.recurrent().expect("a recurrent cell");
+        w_hh.val().dims()[0]
     }
 
-    fn forward_masked(&self, input: &SequenceInput<B>, kernel: Kernel, masks: &[Tensor<B, 4>]) -> ForwardOutput<B> {
-        let states = prediction_states(self.states(input, kernel, masks), input.last_only);
+    /// The hidden size (of every layer).
+    fn hidden(&self) -> usize {
+        let (_, [_, w_hh, ..]) = self.cell.recurrent().expect("a recurrent cell");
+        w_hh.val().dims()[1]
+    }
+
+    /// States and logits of every prediction position, without dropout (evaluation), from a
+    /// zero state or from `carry`'s ([`Self::states`]).
+    pub fn forward(
+        &self,
+        input: &SequenceInput<B>,
+        kernel: Kernel,
+        carry: Option<&mut CarriedState>,
+    ) -> ForwardOutput<B> {
+        self.forward_masked(input, kernel, &[], carry)
+    }
+
+    fn forward_masked(
+        &self,
+        input: &SequenceInput<B>,
+        kernel: Kernel,
+        masks: &[Tensor<B, 4>],
+        carry: Option<&mut CarriedState>,
+    ) -> ForwardOutput<B> {
+        let states = prediction_states(self.states(input, kernel, masks, carry), input.last_only);
         let logits = match &self.head {
             // Same association as burn's Linear: (h W) + b.
             Some(head) => states.clone().matmul(head.weight.val()) + head.bias.val(),
@@ -307,17 +337,18 @@ impl<B: FusedBackend> ReplicaModel<B> {
     /// and a linear head, the head and the loss are one fused op too.
     /// Each replica's mean loss `[R]` (what training differentiates), and its accuracy `[R]`
     /// (the fraction of positions whose first largest logit is the target; no gradient).
-    /// `masks`: dropout ([`Self::states`]).
+    /// `masks`: dropout, `carry`: the state carried between windows ([`Self::states`]).
     pub fn losses(
         &self,
         input: &SequenceInput<B>,
         targets: &LossTargets<B>,
         kernel: Kernel,
         masks: &[Tensor<B, 4>],
+        carry: Option<&mut CarriedState>,
     ) -> EpochPass<B> {
         match (kernel, &self.head) {
             (Kernel::Fused, Some(head)) => {
-                let states = prediction_states(self.states(input, kernel, masks), input.last_only);
+                let states = prediction_states(self.states(input, kernel, masks, carry), input.last_only);
                 let out = fused::head_loss([states, head.weight.val(), head.bias.val()], targets.ids.clone());
                 let r = out.dims()[0] / 2;
                 EpochPass {
@@ -326,7 +357,7 @@ impl<B: FusedBackend> ReplicaModel<B> {
                 }
             }
             _ => {
-                let logits = self.forward_masked(input, kernel, masks).logits;
+                let logits = self.forward_masked(input, kernel, masks, carry).logits;
                 let r = logits.dims()[0];
                 let correct = logits.clone().argmax(2).equal(targets.tensor.clone());
                 EpochPass {

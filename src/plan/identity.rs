@@ -52,6 +52,7 @@ fn identity_json(value: &ParamValue) -> serde_json::Value {
         | ParamValue::Epochs(n)
         | ParamValue::Layers(n)
         | ParamValue::Embedding(Some(n))
+        | ParamValue::Bptt(Some(n))
         | ParamValue::Batch(n) => (*n).into(),
         ParamValue::Dropout(x) => (*x).into(),
         ParamValue::Lr(x) => (*x).into(),

@@ -9,6 +9,7 @@
 
 mod axes;
 mod identity;
+mod locate;
 mod runs;
 
 pub use identity::{canonical_config, group_label, TRAINING_SEMANTICS};

@@ -3,11 +3,12 @@
 //! groups by everything but the seed.
 
 use super::identity::canonical_config;
+use super::locate::locate_param;
 use super::{ConfigHash, GroupSpec, RunConfig, RunSpec};
 use crate::data::Dataset;
 use crate::error::Result;
 use crate::model::init_file::WeightsFile;
-use crate::spec::{Axes, ExperimentFile, HeadKind, InitKind, InitValue, Param, ParamValue, Seg};
+use crate::spec::{ExperimentFile, HeadKind, InitKind, InitValue, Param, ParamValue, Seg};
 use serde_yaml_ng::Value;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -250,6 +251,15 @@ impl<'a> Builder<'a> {
 
     /// The checks of a configuration that need its dataset.
     fn check_against_dataset(&self, config: &RunConfig, ds: &Dataset) -> Result<()> {
+        if let (Some(_), crate::data::Targets::LastStep(_)) = (config.model.bptt, &ds.targets) {
+            return Err(self.file.error_at(
+                &locate_param(&self.file.experiment.zip, Param::Bptt),
+                format!(
+                    "bptt cuts a sequence into windows, and '{}' is many-to-one sentences data",
+                    config.dataset
+                ),
+            ));
+        }
         let batch = config.model.batch;
         let batch_problem = match ds.targets {
             _ if batch == 1 => None,
@@ -385,13 +395,4 @@ fn locate_init_file(exp: &crate::spec::Experiment, rel: &str) -> Vec<Seg<'static
         }
     }
     locate_param(&exp.zip, Param::Init)
-}
-
-fn locate_param(zip: &[Axes], param: Param) -> Vec<Seg<'static>> {
-    for (i, block) in zip.iter().enumerate() {
-        if block.entries().iter().any(|(p, _)| *p == param) {
-            return vec![Seg::Key("zip"), Seg::Index(i), Seg::Key(param.name())];
-        }
-    }
-    vec![Seg::Key("grid"), Seg::Key(param.name())]
 }

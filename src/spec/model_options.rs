@@ -1,6 +1,7 @@
 //! The model and data options of a run, as `torch.nn` names them: stacked layers
 //! (`num_layers`), an input embedding (`nn.Embedding(vocab, E)` in front of the first cell),
-//! dropout between layers, and the data's layout in training (`batch` contiguous streams).
+//! dropout between layers, and the data's layout in training (`batch` contiguous streams,
+//! cut into windows of `bptt` steps: truncated backpropagation through time).
 //! Like the optimiser's arguments (`super::optim`), an option that does not apply to a run
 //! (`layers` to the memoryless model, `dropout` to one layer) is reset to its default for that
 //! run, and refused when it applies to no run at all (`crate::plan`).
@@ -14,6 +15,8 @@ pub const MAX_LAYERS: usize = 64;
 pub const MAX_EMBEDDING: usize = 4096;
 /// The most streams (`batch`) a sequence may be cut into.
 pub const MAX_STREAMS: usize = 1_000_000;
+/// The longest `bptt` window.
+pub const MAX_BPTT: usize = 1_000_000;
 
 /// A run's model options. The defaults are the model every run trained before these were
 /// options: one layer, one-hot input, no dropout, the sequence as one stream.
@@ -28,6 +31,10 @@ pub struct ModelOptions {
     pub dropout: f64,
     /// Training cuts the sequence into this many contiguous streams, trained side by side.
     pub batch: usize,
+    /// `Some(k)`: truncated BPTT, one optimiser step per window of k steps of every stream,
+    /// the state carried from window to window without a gradient; `None`: one pass over the
+    /// whole sequence per epoch.
+    pub bptt: Option<usize>,
 }
 
 impl Default for ModelOptions {
@@ -37,6 +44,7 @@ impl Default for ModelOptions {
             embedding: None,
             dropout: 0.0,
             batch: 1,
+            bptt: None,
         }
     }
 }
@@ -49,6 +57,7 @@ impl ModelOptions {
             Param::Embedding => ParamValue::Embedding(self.embedding),
             Param::Dropout => ParamValue::Dropout(self.dropout),
             Param::Batch => ParamValue::Batch(self.batch),
+            Param::Bptt => ParamValue::Bptt(self.bptt),
             _ => return None,
         })
     }
@@ -60,6 +69,7 @@ impl ModelOptions {
             ParamValue::Embedding(e) => self.embedding = e,
             ParamValue::Dropout(p) => self.dropout = p,
             ParamValue::Batch(n) => self.batch = n,
+            ParamValue::Bptt(k) => self.bptt = k,
             _ => return false,
         }
         true
@@ -123,6 +133,10 @@ pub(super) fn parse(param: Param, v: &serde_yaml_ng::Value, shown: &str) -> Opti
         Param::Batch => count(MAX_STREAMS)
             .map(ParamValue::Batch)
             .ok_or_else(|| format!("batch must be an integer from 1 to {MAX_STREAMS}, got {shown}")),
+        Param::Bptt if v.as_str() == Some("none") => Ok(ParamValue::Bptt(None)),
+        Param::Bptt => count(MAX_BPTT)
+            .map(|k| ParamValue::Bptt(Some(k)))
+            .ok_or_else(|| format!("bptt must be an integer from 1 to {MAX_BPTT} or none, got {shown}")),
         _ => return None,
     })
 }

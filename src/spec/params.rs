@@ -44,7 +44,7 @@ pub struct ParamDecl {
 }
 
 /// Every parameter, in expansion order: the seed last, so that a group's runs are contiguous.
-pub const PARAMS: [ParamDecl; 29] = [
+pub const PARAMS: [ParamDecl; 30] = [
     ParamDecl {
         param: Param::Dataset,
         name: "dataset",
@@ -275,6 +275,20 @@ pub const PARAMS: [ParamDecl; 29] = [
         identity: Identity::UnlessDefault,
         separates_groups: true,
         figure_label: Some(|v| format!("batch {v}")),
+    },
+    ParamDecl {
+        param: Param::Bptt,
+        name: "bptt",
+        default: ParamDefault::Value(|| ParamValue::Bptt(None)),
+        identity: Identity::UnlessDefault,
+        separates_groups: true,
+        figure_label: Some(|v| {
+            if v == "none" {
+                "whole sequence".into()
+            } else {
+                format!("bptt {v}")
+            }
+        }),
     },
     ParamDecl {
         param: Param::Seed,

@@ -137,6 +137,7 @@ pub enum Param {
     Embedding,
     Dropout,
     Batch,
+    Bptt,
     Seed,
 }
 
@@ -199,6 +200,8 @@ pub enum ParamValue {
     Embedding(Option<usize>),
     Dropout(f64),
     Batch(usize),
+    /// `None`: the whole sequence in one pass.
+    Bptt(Option<usize>),
     Seed(u64),
 }
 
@@ -233,6 +236,7 @@ impl ParamValue {
             ParamValue::Embedding(_) => Param::Embedding,
             ParamValue::Dropout(_) => Param::Dropout,
             ParamValue::Batch(_) => Param::Batch,
+            ParamValue::Bptt(_) => Param::Bptt,
             ParamValue::Seed(_) => Param::Seed,
         }
     }
@@ -334,7 +338,7 @@ impl ParamValue {
             ParamValue::Warmup(x) => x.to_string(),
             ParamValue::Stop(x) => x.name(),
             ParamValue::Layers(n) | ParamValue::Batch(n) => n.to_string(),
-            ParamValue::Embedding(e) => e.map_or_else(|| "none".into(), |e| e.to_string()),
+            ParamValue::Embedding(e) | ParamValue::Bptt(e) => e.map_or_else(|| "none".into(), |e| e.to_string()),
             ParamValue::Dropout(x) => fmt_f64(*x),
             ParamValue::Seed(s) => s.to_string(),
         }

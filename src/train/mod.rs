@@ -1,6 +1,7 @@
-//! Training: one launch of replicas, full batch, Adam, a fixed number of epochs. Knows nothing
-//! of files or of the experiment; it takes token sequences and initial parameters and returns
-//! numbers.
+//! Training: one launch of replicas, a fixed number of epochs of full-batch passes (or, under
+//! truncated BPTT, of windows: one optimiser step per window, the state carried between
+//! windows). Knows nothing of files or of the experiment; it takes token sequences and initial
+//! parameters and returns numbers.
 //!
 //! A launch is usually one group (the seeds of one configuration). Several groups whose models
 //! have the same shapes and whose datasets have the same shape can share a launch ([`JobPart`]s,
@@ -12,24 +13,27 @@
 
 mod backend;
 mod clip;
+mod data;
+mod evaluate;
 pub mod replica_adam;
 pub mod torch_adam;
 pub mod torch_optim;
 
 pub use backend::{batch_cost, kernel_for, train_on, BatchCost};
 
+pub use evaluate::EVAL_CHUNK;
+
 use crate::data::{Dataset, Targets};
 use crate::model::fused::FusedBackend;
 use crate::model::host::HostParams;
 use crate::model::init;
-use crate::model::{replica_losses, Kernel, LossTargets, ModelShape, Part, ReplicaModel, SequenceInput};
-use crate::record::{ReplicaResult, Snapshot};
-use crate::spec::{OptimizerName, OptimizerSpec};
+use crate::model::{CarriedState, Kernel, LossTargets, ModelShape, ReplicaModel, SequenceInput};
+use crate::record::ReplicaResult;
+use crate::spec::{ModelOptions, OptimizerName, OptimizerSpec};
 use burn::module::AutodiffModule;
 use burn::optim::adaptor::OptimizerAdaptor;
 use burn::optim::{GradientsParams, Optimizer};
 use burn::prelude::*;
-use burn::tensor::activation::softmax;
 use burn::tensor::backend::AutodiffBackend;
 use replica_adam::{ReplicaAdam, ReplicaRates};
 use std::time::Instant;
@@ -54,11 +58,10 @@ pub struct TrainJob<'a> {
     pub init: &'a HostParams,
     /// The seed of each replica's run (its dropout masks are drawn from it).
     pub seeds: &'a [u64],
-    /// Dropout on the outputs of every layer but the last (0: none).
-    pub dropout: f64,
-    /// Training cuts each part's sequence into this many contiguous streams
-    /// ([`Dataset::streams`]); the final evaluation reads the data as it is. 1: as it is.
-    pub streams: usize,
+    /// Dropout, and how training reads the data: `batch` contiguous streams
+    /// ([`Dataset::streams`]), in windows of `bptt` steps. The layers and the embedding are in
+    /// `shape`; the final evaluation reads the data as it is.
+    pub model: ModelOptions,
     /// How many first positions to keep states, logits and probabilities for.
     pub keep_positions: usize,
     pub optimizer: OptimizerKind,
@@ -135,17 +138,7 @@ where
         "the datasets of a launch have one kind of targets"
     );
     let datasets: Vec<&Dataset> = job.parts.iter().map(|p| p.data).collect();
-    let streamed: Vec<Dataset> = match job.streams {
-        1 => Vec::new(),
-        b => datasets.iter().map(|d| d.streams(b)).collect(),
-    };
-    let (eval_input, eval_targets, flat_targets) = launch_data::<B>(job, &datasets, last_only, device);
-    let (input, targets) = if streamed.is_empty() {
-        (eval_input.clone(), eval_targets.clone())
-    } else {
-        let (input, targets, _) = launch_data::<B>(job, &streamed.iter().collect::<Vec<_>>(), last_only, device);
-        (input, targets)
-    };
+    let windows = training_windows::<B>(job, &datasets, last_only, device);
     let base_rates: Vec<f64> = part_of.iter().map(|&i| job.parts[i].lr).collect();
     let rates = ReplicaRates::new(base_rates.clone());
     let schedule = Schedule {
@@ -165,100 +158,56 @@ where
                 rates,
             };
             let optim: OptimizerAdaptor<_, ReplicaModel<B>, B> = adam.into();
-            fit(job, model, optim, &schedule, &input, &targets, on_epoch)
+            fit(job, model, optim, &schedule, &windows, on_epoch)
         }
         _ => {
             let optim: OptimizerAdaptor<_, ReplicaModel<B>, B> =
                 torch_optim::TorchOptim { spec: options, rates }.into();
-            fit(job, model, optim, &schedule, &input, &targets, on_epoch)
+            fit(job, model, optim, &schedule, &windows, on_epoch)
         }
     };
+    drop(windows);
 
-    let replicas = evaluate(
-        job,
-        &model.valid(),
-        &eval_input.inner(),
-        &eval_targets.inner(),
-        &flat_targets,
-        &part_of,
-        curves,
-    );
+    let replicas = evaluate::evaluate(job, &model.valid(), &datasets, last_only, &part_of, curves, device);
     GroupResult {
         replicas,
         seconds: started.elapsed().as_secs_f64(),
     }
 }
 
-/// The sequences and targets of the launch's parts on `device` (one dataset per part), with
-/// each part's targets on the host.
-fn launch_data<B: Backend>(
+/// One optimiser step's data: the whole (streamed) sequences, or one window of them.
+struct Window<B: Backend> {
+    input: SequenceInput<B>,
+    targets: LossTargets<B>,
+}
+
+/// What an epoch trains on: the parts' sequences cut into `batch` streams, as one window, or
+/// in windows of `bptt` steps.
+fn training_windows<B: Backend>(
     job: &TrainJob<'_>,
     datasets: &[&Dataset],
     last_only: bool,
     device: &B::Device,
-) -> (SequenceInput<B>, LossTargets<B>, Vec<Vec<usize>>) {
-    let inputs: Vec<Part<'_, Vec<usize>>> = datasets
-        .iter()
-        .zip(job.parts)
-        .map(|(d, p)| Part {
-            values: &d.inputs,
-            replicas: p.replicas,
-        })
-        .collect();
-    let input = SequenceInput::<B>::packed(&inputs, last_only, device);
-    let flat_targets: Vec<Vec<usize>> = datasets.iter().map(|d| d.flat_targets()).collect();
-    let parts: Vec<Part<'_, usize>> = flat_targets
-        .iter()
-        .zip(job.parts)
-        .map(|(t, p)| Part {
-            values: t,
-            replicas: p.replicas,
-        })
-        .collect();
-    let targets = LossTargets::<B>::packed(&parts, device);
-    (input, targets, flat_targets)
-}
-
-/// The trained model's final loss, accuracy and recorded positions of every replica, from a
-/// forward pass that records no graph.
-fn evaluate<B: Backend + FusedBackend>(
-    job: &TrainJob<'_>,
-    model: &ReplicaModel<B>,
-    input: &SequenceInput<B>,
-    targets: &LossTargets<B>,
-    flat_targets: &[Vec<usize>],
-    part_of: &[usize],
-    mut curves: Curves,
-) -> Vec<ReplicaResult> {
-    let out = model.forward(input, job.kernel);
-    let losses = to_vec(replica_losses(out.logits.clone(), targets.tensor.clone()).into_data());
-    let v = job.shape.vocab;
-    let h = out.states.dims()[2];
-    let probs = to_vec(softmax(out.logits.clone(), 2).into_data());
-    let logits = to_vec(out.logits.into_data());
-    let states = to_vec(out.states.into_data());
-    let n = flat_targets[0].len();
-    let keep = job.keep_positions.min(n);
-    (0..job.replicas())
-        .map(|ri| {
-            let row =
-                |buf: &[f32], width: usize, p: usize| buf[(ri * n + p) * width..(ri * n + p + 1) * width].to_vec();
-            let targets = &flat_targets[part_of[ri]];
-            let correct = (0..n)
-                .filter(|&p| argmax(&logits[(ri * n + p) * v..(ri * n + p + 1) * v]) == Some(targets[p]))
-                .count();
-            ReplicaResult {
-                curve: std::mem::take(&mut curves.loss[ri]),
-                accuracy_curve: std::mem::take(&mut curves.accuracy[ri]),
-                stopped_epoch: curves.stopped[ri],
-                final_loss: losses[ri],
-                accuracy: correct as f32 / n as f32,
-                snapshot: Snapshot {
-                    states: (0..keep).map(|p| row(&states, h, p)).collect(),
-                    logits: (0..keep).map(|p| row(&logits, v, p)).collect(),
-                    probs: (0..keep).map(|p| row(&probs, v, p)).collect(),
-                },
-            }
+) -> Vec<Window<B>> {
+    let streamed: Vec<Dataset> = match job.model.batch {
+        1 => Vec::new(),
+        b => datasets.iter().map(|d| d.streams(b)).collect(),
+    };
+    let sets: Vec<&Dataset> = if streamed.is_empty() {
+        datasets.to_vec()
+    } else {
+        streamed.iter().collect()
+    };
+    let steps = sets[0].steps();
+    let ranges = match job.model.bptt {
+        Some(k) if !last_only => data::windows(steps, k),
+        _ => std::iter::once(0..steps).collect(),
+    };
+    ranges
+        .into_iter()
+        .map(|range| {
+            let (input, targets, _) = data::launch_data::<B>(job, &sets, last_only, range, device);
+            Window { input, targets }
         })
         .collect()
 }
@@ -278,15 +227,17 @@ struct Schedule {
     base: Vec<f64>,
 }
 
-/// The epochs: forward, per-replica losses, backward, clipping, this epoch's rates, one
-/// optimiser step.
+/// The epochs. One window (no `bptt`): forward, per-replica losses, the stopping rule on this
+/// pass, then one update. Several windows: an update per window, the state carried from
+/// window to window, the epoch's curves the unweighted means of its windows' values, and the
+/// stopping rule on those at the end of the epoch (a replica that meets it takes no further
+/// step).
 fn fit<B: AutodiffBackend + FusedBackend, O: Optimizer<ReplicaModel<B>, B>>(
     job: &TrainJob<'_>,
     mut model: ReplicaModel<B>,
     mut optim: O,
     schedule: &Schedule,
-    input: &SequenceInput<B>,
-    targets: &LossTargets<B>,
+    windows: &[Window<B>],
     on_epoch: &mut dyn FnMut(usize),
 ) -> (ReplicaModel<B>, Curves) {
     let r = job.replicas();
@@ -295,54 +246,106 @@ fn fit<B: AutodiffBackend + FusedBackend, O: Optimizer<ReplicaModel<B>, B>>(
         accuracy: vec![Vec::with_capacity(job.epochs); r],
         stopped: vec![None; r],
     };
+    let windowed = job.model.bptt.is_some();
     for epoch in 0..job.epochs {
-        let masks = dropout_masks::<B>(job, epoch, input, &input.flat.device());
-        let pass = model.losses(input, targets, job.kernel, &masks);
-        let losses = to_vec(pass.losses.clone().inner().into_data());
-        let accuracy = to_vec(pass.accuracy.inner().into_data());
-        for ri in 0..r {
-            if curves.stopped[ri].is_some() {
-                continue;
+        let mut carry = CarriedState::default();
+        let mut sums = vec![(0.0f64, 0.0f64); r];
+        for (w, window) in windows.iter().enumerate() {
+            let (input, targets) = (&window.input, &window.targets);
+            let masks = dropout_masks::<B>(job, epoch, windowed.then_some(w), input, &input.flat.device());
+            let carried = windowed.then_some(&mut carry);
+            let pass = model.losses(input, targets, job.kernel, &masks, carried);
+            let losses = to_vec(pass.losses.clone().inner().into_data());
+            let accuracy = to_vec(pass.accuracy.inner().into_data());
+            if windowed {
+                for (sum, (l, a)) in sums.iter_mut().zip(losses.iter().zip(&accuracy)) {
+                    sum.0 += f64::from(*l);
+                    sum.1 += f64::from(*a);
+                }
+            } else {
+                record_epoch(job, schedule, &mut curves, epoch, &losses, &accuracy);
+                // A launch ends when every replica has stopped.
+                if curves.stopped.iter().all(Option::is_some) {
+                    return (model, curves);
+                }
             }
-            curves.loss[ri].push(losses[ri]);
-            curves.accuracy[ri].push(accuracy[ri]);
-            // This pass meets the rule: its epoch's update is not applied, the model stays.
-            if job.options.stop.met(losses[ri], accuracy[ri]) {
-                curves.stopped[ri] = Some(epoch + 1);
-                schedule.rates.freeze(ri);
-            }
+            model = update(job, model, &mut optim, schedule, pass.losses, epoch);
         }
-        // A launch ends when every replica has stopped.
+        if windowed {
+            let n = windows.len() as f64;
+            let losses: Vec<f32> = sums.iter().map(|s| (s.0 / n) as f32).collect();
+            let accuracy: Vec<f32> = sums.iter().map(|s| (s.1 / n) as f32).collect();
+            record_epoch(job, schedule, &mut curves, epoch, &losses, &accuracy);
+        }
+        on_epoch(epoch + 1);
         if curves.stopped.iter().all(Option::is_some) {
             break;
         }
-        let grads = pass.losses.sum().backward();
-        let mut grads = GradientsParams::from_grads(grads, &model);
-        clip::clip(&job.options, &model, &mut grads, r);
-        if job.options.scheduled() {
-            let rates = schedule
-                .base
-                .iter()
-                .map(|&lr| job.options.lr_at(lr, epoch, job.epochs))
-                .collect();
-            schedule.rates.set(rates);
-        }
-        // Each replica's rate is in the optimiser (`ReplicaRates`); 1 scales none of them.
-        model = optim.step(1.0, model, grads);
-        on_epoch(epoch + 1);
     }
     (model, curves)
 }
 
-/// This epoch's dropout masks, one `[R, batch, steps, hidden]` per layer below the last;
-/// none without dropout. Replica r's masks come from its run's seed alone.
+/// Adds an epoch's loss and accuracy to the curves of the replicas still training, and stops
+/// (freezes) those that meet the stopping rule.
+fn record_epoch(
+    job: &TrainJob<'_>,
+    schedule: &Schedule,
+    curves: &mut Curves,
+    epoch: usize,
+    losses: &[f32],
+    accuracy: &[f32],
+) {
+    for ri in 0..job.replicas() {
+        if curves.stopped[ri].is_some() {
+            continue;
+        }
+        curves.loss[ri].push(losses[ri]);
+        curves.accuracy[ri].push(accuracy[ri]);
+        // Without windows this pass precedes its epoch's update, which is then not applied:
+        // the model stays.
+        if job.options.stop.met(losses[ri], accuracy[ri]) {
+            curves.stopped[ri] = Some(epoch + 1);
+            schedule.rates.freeze(ri);
+        }
+    }
+}
+
+/// Backward from the replicas' losses, clipping, this epoch's rates, one optimiser step.
+fn update<B: AutodiffBackend, O: Optimizer<ReplicaModel<B>, B>>(
+    job: &TrainJob<'_>,
+    model: ReplicaModel<B>,
+    optim: &mut O,
+    schedule: &Schedule,
+    losses: Tensor<B, 1>,
+    epoch: usize,
+) -> ReplicaModel<B> {
+    let grads = losses.sum().backward();
+    let mut grads = GradientsParams::from_grads(grads, &model);
+    clip::clip(&job.options, &model, &mut grads, job.replicas());
+    if job.options.scheduled() {
+        let rates = schedule
+            .base
+            .iter()
+            .map(|&lr| job.options.lr_at(lr, epoch, job.epochs))
+            .collect();
+        schedule.rates.set(rates);
+    }
+    // Each replica's rate is in the optimiser (`ReplicaRates`); 1 scales none of them.
+    optim.step(1.0, model, grads)
+}
+
+/// This epoch's (and window's, under `bptt`) dropout masks, one `[R, batch, steps, hidden]`
+/// per layer below the last; none without dropout. Replica r's masks come from its run's
+/// seed alone.
 fn dropout_masks<B: Backend>(
     job: &TrainJob<'_>,
     epoch: usize,
+    window: Option<usize>,
     input: &SequenceInput<B>,
     device: &B::Device,
 ) -> Vec<Tensor<B, 4>> {
-    if job.dropout == 0.0 {
+    let p = job.model.dropout;
+    if p == 0.0 {
         return Vec::new();
     }
     assert_eq!(job.seeds.len(), job.replicas(), "a seed per replica");
@@ -353,7 +356,10 @@ fn dropout_masks<B: Backend>(
             let data: Vec<f32> = job
                 .seeds
                 .iter()
-                .flat_map(|&seed| init::dropout_mask(seed, epoch, l, len, job.dropout))
+                .flat_map(|&seed| match window {
+                    None => init::dropout_mask(seed, epoch, l, len, p),
+                    Some(w) => init::window_dropout_mask(seed, epoch, w, l, len, p),
+                })
                 .collect();
             Tensor::from_data(TensorData::new(data, [job.seeds.len(), batch, steps, hidden]), device)
         })

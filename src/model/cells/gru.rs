@@ -1,4 +1,4 @@
-use super::{recurrent_from_host, zero_state};
+use super::{recurrent_from_host, zero_state, StepState};
 use burn::module::{Module, Param};
 use burn::prelude::*;
 use burn::tensor::activation::sigmoid;
@@ -16,11 +16,18 @@ pub struct GruCell<B: Backend> {
 recurrent_from_host!(GruCell);
 
 impl<B: Backend> GruCell<B> {
-    /// The state after every step, from a zero state; `xs` is the input side of each step.
-    pub fn steps(&self, xs: Vec<Tensor<B, 3>>) -> Vec<Tensor<B, 3>> {
-        let Some(first) = xs.first() else { return Vec::new() };
+    /// The state after every step from `start` (`None`: zero), and the last state (`None`
+    /// for no step); `xs` is the input side of each step.
+    pub fn steps(
+        &self,
+        xs: Vec<Tensor<B, 3>>,
+        start: Option<StepState<B>>,
+    ) -> (Vec<Tensor<B, 3>>, Option<StepState<B>>) {
+        let Some(first) = xs.first() else {
+            return (Vec::new(), None);
+        };
         let (w_hh, b_hh) = (self.w_hh.val(), self.b_hh.val());
-        let mut h = zero_state(first, w_hh.dims()[1]);
+        let mut h = start.map_or_else(|| zero_state(first, w_hh.dims()[1]), |s| s.h);
         let mut hs = Vec::with_capacity(xs.len());
         for x in xs {
             let gi = x.chunk(3, 2);
@@ -34,6 +41,6 @@ impl<B: Backend> GruCell<B> {
             h = candidate * one_minus_z + update * h;
             hs.push(h.clone());
         }
-        hs
+        (hs, Some(StepState { h, c: None }))
     }
 }

@@ -1,4 +1,4 @@
-use super::{recurrent_from_host, zero_state};
+use super::{recurrent_from_host, zero_state, StepState};
 use burn::module::{Module, Param};
 use burn::prelude::*;
 use burn::tensor::activation::sigmoid;
@@ -16,13 +16,22 @@ pub struct LstmCell<B: Backend> {
 recurrent_from_host!(LstmCell);
 
 impl<B: Backend> LstmCell<B> {
-    /// The state after every step, from a zero state; `xs` is the input side of each step.
-    pub fn steps(&self, xs: Vec<Tensor<B, 3>>) -> Vec<Tensor<B, 3>> {
-        let Some(first) = xs.first() else { return Vec::new() };
+    /// The state after every step from `start` (`None`: zero), and the last state with its
+    /// cell state (`None` for no step); `xs` is the input side of each step.
+    pub fn steps(
+        &self,
+        xs: Vec<Tensor<B, 3>>,
+        start: Option<StepState<B>>,
+    ) -> (Vec<Tensor<B, 3>>, Option<StepState<B>>) {
+        let Some(first) = xs.first() else {
+            return (Vec::new(), None);
+        };
         let (w_hh, b_hh) = (self.w_hh.val(), self.b_hh.val());
         let hidden = w_hh.dims()[1];
-        let mut h = zero_state(first, hidden);
-        let mut c = zero_state(first, hidden);
+        let (mut h, mut c) = match start {
+            Some(StepState { h, c: Some(c) }) => (h, c),
+            _ => (zero_state(first, hidden), zero_state(first, hidden)),
+        };
         let mut hs = Vec::with_capacity(xs.len());
         for x in xs {
             let z = x + (h.matmul(w_hh.clone()) + b_hh.clone());
@@ -33,6 +42,6 @@ impl<B: Backend> LstmCell<B> {
             h = o * c.clone().tanh();
             hs.push(h.clone());
         }
-        hs
+        (hs, Some(StepState { h, c: Some(c) }))
     }
 }

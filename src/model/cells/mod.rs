@@ -49,6 +49,13 @@ pub(crate) fn input_side<B: Backend>(
     }
 }
 
+/// A layer's state between steps, `[R, batch, hidden]`: `h`, and LSTM's cell state `c`.
+#[derive(Debug, Clone)]
+pub struct StepState<B: Backend> {
+    pub h: Tensor<B, 3>,
+    pub c: Option<Tensor<B, 3>>,
+}
+
 /// A zero state `[R, batch, hidden]`, shaped after a step's input side `[R, batch, G]`.
 pub(crate) fn zero_state<B: Backend>(first: &Tensor<B, 3>, hidden: usize) -> Tensor<B, 3> {
     let [r, batch, _] = first.dims();

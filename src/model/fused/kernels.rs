@@ -13,6 +13,9 @@
 //! [`forward_projected`], for an embedded input or a layer above the first); both run the same
 //! loops.
 //!
+//! A call starts from a given state (truncated BPTT's carried state: [`State`]) or from zero,
+//! and the trace gives the state it ends in ([`Trace::end`]); no gradient flows into the start.
+//!
 //! The arithmetic follows the op-by-op cells' association (`(x W_ih + b_ih) + (h W_hh + b_hh)`,
 //! the same gate formulas), so the two paths differ only in the last bits of a dot product's
 //! accumulation order and of `tanh`/`exp`. The code is generic over the float type so that the
@@ -131,6 +134,30 @@ pub struct Weights<'a, T> {
     pub b_hh: &'a [T],
 }
 
+/// The recurrent state of every replica and sequence, `[R, batch, H]` each: `h`, and LSTM's
+/// cell state `c` (empty for the other cells). Both empty: the zero state.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct State<T> {
+    pub h: Vec<T>,
+    pub c: Vec<T>,
+}
+
+impl<T: Real> State<T> {
+    /// Replica r's `(h, c)` `[batch, H]` each; zeros where the state is empty.
+    fn of<'a>(&'a self, d: &Dims, r: usize, zero: &'a [T]) -> (&'a [T], &'a [T]) {
+        let n = d.batch * d.hidden;
+        let part = |v: &'a [T]| if v.is_empty() { zero } else { &v[r * n..(r + 1) * n] };
+        (part(&self.h), part(&self.c))
+    }
+
+    fn check(&self, d: &Dims) {
+        let n = d.replicas * d.batch * d.hidden;
+        assert!(self.h.is_empty() || self.h.len() == n, "start state h size");
+        let lstm = d.cell == CellKind::Lstm;
+        assert!(self.c.is_empty() || (lstm && self.c.len() == n), "start state c size");
+    }
+}
+
 /// What the forward pass keeps for the backward pass.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Trace<T> {
@@ -140,6 +167,31 @@ pub struct Trace<T> {
     pub acts: Vec<T>,
     /// LSTM: cell state c; GRU: the hidden part of the candidate `h W_hn + b_hn`; `[R, batch, steps, H]`.
     pub extra: Vec<T>,
+    /// The state before the first step.
+    pub start: State<T>,
+}
+
+impl<T: Real> Trace<T> {
+    /// The state after the last step of every sequence (the next window's start).
+    pub fn end(&self, d: &Dims) -> State<T> {
+        let h_n = d.hidden;
+        let last = |buf: &[T]| -> Vec<T> {
+            (0..d.replicas * d.batch)
+                .flat_map(|rb| {
+                    let at = (rb * d.steps + d.steps - 1) * h_n;
+                    buf[at..at + h_n].iter().copied()
+                })
+                .collect()
+        };
+        State {
+            h: last(&self.states),
+            c: if d.cell == CellKind::Lstm {
+                last(&self.extra)
+            } else {
+                Vec::new()
+            },
+        }
+    }
 }
 
 /// Gradients of all replicas' parameters, in the [`Weights`] layout.
@@ -171,27 +223,27 @@ fn check(d: &Dims, w: &Weights<'_, impl Sized>, tokens: &ReplicaSets) {
     tokens.check("tokens", d.replicas, d.batch * d.steps, d.vocab);
 }
 
-/// The forward pass of every replica from a zero state.
-pub fn forward<T: Real>(d: &Dims, w: &Weights<'_, T>, tokens: &ReplicaSets) -> Trace<T> {
+/// The forward pass of every replica from `start`.
+pub fn forward<T: Real>(d: &Dims, w: &Weights<'_, T>, tokens: &ReplicaSets, start: State<T>) -> Trace<T> {
     check(d, w, tokens);
     let (wi, _, b, ..) = d.per_replica();
     let g = d.gates();
     // One-hot input: the input side is row `token` of `W_ih`, plus `b_ih`.
-    forward_all(d, w.w_hh, w.b_hh, |r| {
+    forward_all(d, w.w_hh, w.b_hh, start, |r| {
         let (w_ih, b_ih, tokens) = (&w.w_ih[r * wi..(r + 1) * wi], &w.b_ih[r * b..(r + 1) * b], tokens.of(r));
         move |pos: usize, j: usize| w_ih[tokens[pos] as usize * g + j] + b_ih[j]
     })
 }
 
-/// The forward pass of every replica from a zero state when the input side of every position's
+/// The forward pass of every replica from `start` when the input side of every position's
 /// pre-activations is given: `xp [R, batch, steps, G*H]` holds `x W_ih + b_ih` (computed by
 /// burn, for an embedded input or a layer above the first). `d.vocab` is not used.
-pub fn forward_projected<T: Real>(d: &Dims, w_hh: &[T], b_hh: &[T], xp: &[T]) -> Trace<T> {
+pub fn forward_projected<T: Real>(d: &Dims, w_hh: &[T], b_hh: &[T], xp: &[T], start: State<T>) -> Trace<T> {
     check_hidden(d, w_hh, b_hh);
     let (.., a, _) = d.per_replica();
     assert_eq!(xp.len(), d.replicas * a, "projected input size");
     let g = d.gates();
-    forward_all(d, w_hh, b_hh, |r| {
+    forward_all(d, w_hh, b_hh, start, |r| {
         let xp = &xp[r * a..(r + 1) * a];
         move |pos: usize, j: usize| xp[pos * g + j]
     })
@@ -207,8 +259,10 @@ fn forward_all<T: Real, I: Fn(usize, usize) -> T>(
     d: &Dims,
     w_hh: &[T],
     b_hh: &[T],
+    start: State<T>,
     input_of: impl Fn(usize) -> I,
 ) -> Trace<T> {
+    start.check(d);
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("fma") {
         #[target_feature(enable = "fma")]
@@ -216,14 +270,15 @@ fn forward_all<T: Real, I: Fn(usize, usize) -> T>(
             d: &Dims,
             w_hh: &[T],
             b_hh: &[T],
+            start: State<T>,
             input_of: impl Fn(usize) -> I,
         ) -> Trace<T> {
-            forward_replicas(d, w_hh, b_hh, input_of)
+            forward_replicas(d, w_hh, b_hh, start, input_of)
         }
         // SAFETY: the CPU supports FMA (checked just above).
-        return unsafe { with_fma(d, w_hh, b_hh, input_of) };
+        return unsafe { with_fma(d, w_hh, b_hh, start, input_of) };
     }
-    forward_replicas(d, w_hh, b_hh, input_of)
+    forward_replicas(d, w_hh, b_hh, start, input_of)
 }
 
 #[inline(always)]
@@ -231,6 +286,7 @@ fn forward_replicas<T: Real, I: Fn(usize, usize) -> T>(
     d: &Dims,
     w_hh: &[T],
     b_hh: &[T],
+    start: State<T>,
     input_of: impl Fn(usize) -> I,
 ) -> Trace<T> {
     let (_, wh, b, s, a, e) = d.per_replica();
@@ -240,7 +296,9 @@ fn forward_replicas<T: Real, I: Fn(usize, usize) -> T>(
         states: vec![T::ZERO; d.replicas * s],
         acts: vec![T::ZERO; d.replicas * a],
         extra: vec![T::ZERO; d.replicas * e_len],
+        start,
     };
+    let zero = vec![T::ZERO; d.batch * d.hidden];
     let blocks = trace
         .states
         .chunks_mut(s)
@@ -248,31 +306,35 @@ fn forward_replicas<T: Real, I: Fn(usize, usize) -> T>(
         .zip(trace.extra.chunks_mut(e_len));
     for (r, ((states, acts), extra)) in blocks.enumerate() {
         let (w_hh, b_hh) = (&w_hh[r * wh..(r + 1) * wh], &b_hh[r * b..(r + 1) * b]);
-        forward_replica(d, w_hh, b_hh, input_of(r), states, acts, &mut extra[..e]);
+        let start = trace.start.of(d, r, &zero);
+        forward_replica(d, w_hh, b_hh, input_of(r), start, states, acts, &mut extra[..e]);
     }
     trace
 }
 
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn forward_replica<T: Real>(
     d: &Dims,
     w_hh: &[T],
     b_hh: &[T],
     // `x W_ih + b_ih` at (position, gate entry).
     input: impl Fn(usize, usize) -> T,
+    // The state `(h, c)` before the first step, `[batch, H]` each.
+    (h0, c0): (&[T], &[T]),
     states: &mut [T],
     acts: &mut [T],
     extra: &mut [T],
 ) {
     let h_n = d.hidden;
     let g = d.gates();
-    let zero = vec![T::ZERO; h_n];
     let mut gh = vec![T::ZERO; g];
     for b in 0..d.batch {
+        let (h0, c0) = (&h0[b * h_n..(b + 1) * h_n], &c0[b * h_n..(b + 1) * h_n]);
         for t in 0..d.steps {
             let pos = b * d.steps + t;
             let (before, rest) = states.split_at_mut(pos * h_n);
-            let h_prev: &[T] = if t == 0 { &zero } else { &before[(pos - 1) * h_n..] };
+            let h_prev: &[T] = if t == 0 { h0 } else { &before[(pos - 1) * h_n..] };
             let h = &mut rest[..h_n];
             // gh = h_prev W_hh + b_hh
             gh.iter_mut().for_each(|x| *x = T::ZERO);
@@ -296,7 +358,7 @@ fn forward_replica<T: Real>(
                 }
                 CellKind::Lstm => {
                     let (c_before, c_rest) = extra.split_at_mut(pos * h_n);
-                    let c_prev: &[T] = if t == 0 { &zero } else { &c_before[(pos - 1) * h_n..] };
+                    let c_prev: &[T] = if t == 0 { c0 } else { &c_before[(pos - 1) * h_n..] };
                     let c = &mut c_rest[..h_n];
                     for k in 0..h_n {
                         let i = sigmoid(gi(k) + gh[k]);
@@ -399,10 +461,12 @@ fn backward_all<T: Real>(
     let mut g_w_hh = vec![T::ZERO; d.replicas * wh];
     let mut g_b_hh = vec![T::ZERO; d.replicas * b];
     let e_len = e.max(1);
+    let zero = vec![T::ZERO; d.batch * d.hidden];
     for (r, (w_hh_g, b_hh_g)) in g_w_hh.chunks_mut(wh).zip(g_b_hh.chunks_mut(b)).enumerate() {
         backward_replica(
             d,
             &w_hh[r * wh..(r + 1) * wh],
+            trace.start.of(d, r, &zero),
             &trace.states[r * s..(r + 1) * s],
             &trace.acts[r * a..(r + 1) * a],
             &trace.extra[r * e_len..r * e_len + e],
@@ -426,6 +490,8 @@ struct ReplicaGrads<'a, T> {
 fn backward_replica<T: Real>(
     d: &Dims,
     w_hh: &[T],
+    // The state before the first step (it receives no gradient).
+    (h0, c0): (&[T], &[T]),
     states: &[T],
     acts: &[T],
     extra: &[T],
@@ -436,7 +502,6 @@ fn backward_replica<T: Real>(
 ) {
     let h_n = d.hidden;
     let g = d.gates();
-    let zero = vec![T::ZERO; h_n];
     // Gradient flowing into h_{t-1} (and c_{t-1}) from step t.
     let mut dh_next = vec![T::ZERO; h_n];
     let mut dc_next = vec![T::ZERO; h_n];
@@ -446,12 +511,13 @@ fn backward_replica<T: Real>(
     let mut dgi = vec![T::ZERO; g];
     let mut dgh = vec![T::ZERO; g];
     for b in 0..d.batch {
+        let (h0, c0) = (&h0[b * h_n..(b + 1) * h_n], &c0[b * h_n..(b + 1) * h_n]);
         dh_next.iter_mut().for_each(|x| *x = T::ZERO);
         dc_next.iter_mut().for_each(|x| *x = T::ZERO);
         for t in (0..d.steps).rev() {
             let pos = b * d.steps + t;
             let h_prev: &[T] = if t == 0 {
-                &zero
+                h0
             } else {
                 &states[(pos - 1) * h_n..pos * h_n]
             };
@@ -471,11 +537,7 @@ fn backward_replica<T: Real>(
                 }
                 CellKind::Lstm => {
                     let c = &extra[pos * h_n..(pos + 1) * h_n];
-                    let c_prev: &[T] = if t == 0 {
-                        &zero
-                    } else {
-                        &extra[(pos - 1) * h_n..pos * h_n]
-                    };
+                    let c_prev: &[T] = if t == 0 { c0 } else { &extra[(pos - 1) * h_n..pos * h_n] };
                     for k in 0..h_n {
                         let (i, f, gg, o) = (act[k], act[h_n + k], act[2 * h_n + k], act[3 * h_n + k]);
                         let tc = c[k].tanh();

@@ -15,9 +15,12 @@
 pub mod kernels;
 pub mod loss_kernel;
 mod projected;
+mod sets;
 
 pub use projected::projected;
+pub use sets::{ReplicaSets, Tokens};
 
+use super::carry::Carry;
 use crate::spec::CellKind;
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
@@ -32,72 +35,27 @@ use kernels::{Dims, Trace, Weights};
 use loss_kernel::{LossDims, LossTrace};
 use std::sync::Arc;
 
-/// Integer data the host kernels read per replica (token ids, targets): one set shared by every
-/// replica, or, for groups packed into one launch ([`crate::train`]) that train on different
-/// datasets, several sets of equal length and the set each replica reads.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReplicaSets {
-    /// The sets, each `len` values, one after another.
-    pub values: Vec<u32>,
-    pub len: usize,
-    /// The set of each replica; empty when every replica reads the one set.
-    pub set_of: Vec<u32>,
-}
-
-impl ReplicaSets {
-    /// One set for every replica.
-    pub fn shared(values: Vec<u32>) -> Self {
-        Self {
-            len: values.len(),
-            values,
-            set_of: Vec::new(),
-        }
-    }
-
-    /// The values replica `r` reads.
-    pub fn of(&self, r: usize) -> &[u32] {
-        let set = self.set_of.get(r).map_or(0, |&s| s as usize);
-        &self.values[set * self.len..(set + 1) * self.len]
-    }
-
-    /// Panics unless every replica of `replicas` has a set of `len` values below `bound`.
-    pub fn check(&self, what: &str, replicas: usize, len: usize, bound: usize) {
-        assert_eq!(self.len, len, "{what} size");
-        let sets = self.values.len().checked_div(self.len).unwrap_or(1);
-        assert!(
-            self.values.len() == sets * self.len && sets >= 1,
-            "{what}: not whole sets"
-        );
-        assert!(
-            self.set_of.is_empty()
-                || (self.set_of.len() == replicas && self.set_of.iter().all(|&s| (s as usize) < sets)),
-            "{what}: a set for every replica"
-        );
-        assert!(
-            self.values.iter().all(|&t| (t as usize) < bound),
-            "{what}: value outside the vocabulary"
-        );
-    }
-}
-
-/// Token ids of a batch of equal-length sequences, `[batch][steps]` per set, on the host.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Tokens {
-    pub ids: ReplicaSets,
-    pub batch: usize,
-    pub steps: usize,
-}
-
 /// A backend that can run the fused recurrence.
 pub trait FusedBackend: Backend {
-    /// States `[R, batch, steps, hidden]` of `cell` from a zero state; `params` are
-    /// `[w_ih, w_hh, b_ih, b_hh]` in the model's `[R, in, out]` layout.
-    fn fused_recurrence(cell: CellKind, params: [FloatTensor<Self>; 4], tokens: Arc<Tokens>) -> FloatTensor<Self>;
+    /// States `[R, batch, steps, hidden]` of `cell`; `params` are `[w_ih, w_hh, b_ih, b_hh]`
+    /// in the model's `[R, in, out]` layout. The recurrence starts from `carry`'s start and
+    /// reports its end there; without a carry, from a zero state.
+    fn fused_recurrence(
+        cell: CellKind,
+        params: [FloatTensor<Self>; 4],
+        tokens: Arc<Tokens>,
+        carry: Option<Arc<Carry>>,
+    ) -> FloatTensor<Self>;
 
-    /// States `[R, batch, steps, hidden]` of `cell` from a zero state when the input side is
-    /// given: `params` are `[xp, w_hh, b_hh]`, `xp = x W_ih + b_ih` of every position
-    /// (`[R, batch * steps, G*H]`) ([`projected`]).
-    fn fused_projected_recurrence(cell: CellKind, params: [FloatTensor<Self>; 3], batch: usize) -> FloatTensor<Self>;
+    /// States `[R, batch, steps, hidden]` of `cell` when the input side is given: `params`
+    /// are `[xp, w_hh, b_hh]`, `xp = x W_ih + b_ih` of every position (`[R, batch * steps,
+    /// G*H]`) ([`projected`]). `carry`: as [`Self::fused_recurrence`]'s.
+    fn fused_projected_recurrence(
+        cell: CellKind,
+        params: [FloatTensor<Self>; 3],
+        batch: usize,
+        carry: Option<Arc<Carry>>,
+    ) -> FloatTensor<Self>;
 
     /// Mean softmax cross-entropy of each replica, `[R]`, of the linear head `[weight, bias]`
     /// (`[R, H, V]`, `[R, 1, V]`) over `states [R, P, H]`; `targets` has one entry per position
@@ -179,8 +137,12 @@ impl HostCall {
         }
     }
 
-    fn forward(&self) -> Trace<f32> {
-        kernels::forward(&self.dims, &self.weights(), &self.tokens.ids)
+    /// The forward pass from `carry`'s start (or zero), reporting its end to `carry`.
+    fn forward(&self, carry: Option<&Carry>) -> Trace<f32> {
+        let start = carry.map(Carry::start).unwrap_or_default();
+        let trace = kernels::forward(&self.dims, &self.weights(), &self.tokens.ids, start);
+        report_end(carry, &self.dims, &trace);
+        trace
     }
 
     fn states_shape(&self) -> [usize; 4] {
@@ -189,12 +151,24 @@ impl HostCall {
     }
 }
 
+/// Hands the state after a call's last step to its carry, if it has one.
+fn report_end(carry: Option<&Carry>, dims: &Dims, trace: &Trace<f32>) {
+    if let Some(carry) = carry {
+        carry.finish(trace.end(dims));
+    }
+}
+
 /// The forward op of a backend without autodiff.
-fn plain_forward<B: Backend>(cell: CellKind, params: [FloatTensor<B>; 4], tokens: Arc<Tokens>) -> FloatTensor<B> {
+fn plain_forward<B: Backend>(
+    cell: CellKind,
+    params: [FloatTensor<B>; 4],
+    tokens: Arc<Tokens>,
+    carry: Option<Arc<Carry>>,
+) -> FloatTensor<B> {
     let device = B::float_device(&params[0]);
     let call = HostCall::read::<B>(cell, params, tokens);
     let shape = call.states_shape();
-    from_host::<B, 4>(call.forward().states, shape, &device)
+    from_host::<B, 4>(call.forward(carry.as_deref()).states, shape, &device)
 }
 
 /// The states, head and targets of a loss call on the host.
@@ -246,11 +220,21 @@ fn loss_output(trace: &LossTrace<f32>) -> Vec<f32> {
 macro_rules! plain_fused_backend {
     ($($b:ty),*) => {$(
         impl FusedBackend for $b {
-            fn fused_recurrence(cell: CellKind, params: [FloatTensor<Self>; 4], tokens: Arc<Tokens>) -> FloatTensor<Self> {
-                plain_forward::<Self>(cell, params, tokens)
+            fn fused_recurrence(
+                cell: CellKind,
+                params: [FloatTensor<Self>; 4],
+                tokens: Arc<Tokens>,
+                carry: Option<Arc<Carry>>,
+            ) -> FloatTensor<Self> {
+                plain_forward::<Self>(cell, params, tokens, carry)
             }
-            fn fused_projected_recurrence(cell: CellKind, params: [FloatTensor<Self>; 3], batch: usize) -> FloatTensor<Self> {
-                projected::plain_forward::<Self>(cell, params, batch)
+            fn fused_projected_recurrence(
+                cell: CellKind,
+                params: [FloatTensor<Self>; 3],
+                batch: usize,
+                carry: Option<Arc<Carry>>,
+            ) -> FloatTensor<Self> {
+                projected::plain_forward::<Self>(cell, params, batch, carry)
             }
             fn fused_head_loss(params: [FloatTensor<Self>; 3], targets: Arc<ReplicaSets>) -> FloatTensor<Self> {
                 plain_head_loss::<Self>(params, targets)
@@ -337,8 +321,13 @@ impl<B: Backend> Backward<B, 3> for HeadLossBackward {
 }
 
 impl<B: FusedBackend, C: CheckpointStrategy> FusedBackend for Autodiff<B, C> {
-    fn fused_projected_recurrence(cell: CellKind, params: [FloatTensor<Self>; 3], batch: usize) -> FloatTensor<Self> {
-        projected::autodiff::<B, C>(cell, params, batch)
+    fn fused_projected_recurrence(
+        cell: CellKind,
+        params: [FloatTensor<Self>; 3],
+        batch: usize,
+        carry: Option<Arc<Carry>>,
+    ) -> FloatTensor<Self> {
+        projected::autodiff::<B, C>(cell, params, batch, carry)
     }
 
     fn fused_head_loss(params: [FloatTensor<Self>; 3], targets: Arc<ReplicaSets>) -> FloatTensor<Self> {
@@ -359,13 +348,18 @@ impl<B: FusedBackend, C: CheckpointStrategy> FusedBackend for Autodiff<B, C> {
         }
     }
 
-    fn fused_recurrence(cell: CellKind, params: [FloatTensor<Self>; 4], tokens: Arc<Tokens>) -> FloatTensor<Self> {
+    fn fused_recurrence(
+        cell: CellKind,
+        params: [FloatTensor<Self>; 4],
+        tokens: Arc<Tokens>,
+        carry: Option<Arc<Carry>>,
+    ) -> FloatTensor<Self> {
         let nodes = params.each_ref().map(|p| p.node.clone());
         match FusedBackward.prepare::<C>(nodes).compute_bound().stateful() {
             OpsKind::Tracked(prep) => {
                 let device = B::float_device(&params[0].primitive);
                 let call = HostCall::read::<B>(cell, params.map(|p| p.primitive), tokens);
-                let trace = call.forward();
+                let trace = call.forward(carry.as_deref());
                 let output = from_host::<B, 4>(trace.states.clone(), call.states_shape(), &device);
                 let state = SavedForward {
                     call: Arc::new(call),
@@ -373,15 +367,22 @@ impl<B: FusedBackend, C: CheckpointStrategy> FusedBackend for Autodiff<B, C> {
                 };
                 prep.finish(state, output)
             }
-            OpsKind::UnTracked(prep) => prep.finish(B::fused_recurrence(cell, params.map(|p| p.primitive), tokens)),
+            OpsKind::UnTracked(prep) => {
+                prep.finish(B::fused_recurrence(cell, params.map(|p| p.primitive), tokens, carry))
+            }
         }
     }
 }
 
-/// The fused op on burn tensors.
-pub fn recurrence<B: FusedBackend>(cell: CellKind, params: [Tensor<B, 3>; 4], tokens: Arc<Tokens>) -> Tensor<B, 4> {
+/// The fused op on burn tensors (`carry`: [`FusedBackend::fused_recurrence`]'s).
+pub fn recurrence<B: FusedBackend>(
+    cell: CellKind,
+    params: [Tensor<B, 3>; 4],
+    tokens: Arc<Tokens>,
+    carry: Option<Arc<Carry>>,
+) -> Tensor<B, 4> {
     let prims = params.map(|p| p.into_primitive().tensor());
-    Tensor::from_primitive(TensorPrimitive::Float(B::fused_recurrence(cell, prims, tokens)))
+    Tensor::from_primitive(TensorPrimitive::Float(B::fused_recurrence(cell, prims, tokens, carry)))
 }
 
 /// The fused head and loss on burn tensors: `[states [R, P, H], weight, bias]` -> `[2R]`, the

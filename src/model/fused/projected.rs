@@ -5,7 +5,8 @@
 //! `b_ih` (and through `x` to the embedding or the layer below).
 
 use super::kernels::{self, Dims, Trace};
-use super::{from_host, register_grads, to_host, FusedBackend};
+use super::{from_host, register_grads, report_end, to_host, FusedBackend};
+use crate::model::carry::Carry;
 use crate::spec::CellKind;
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
@@ -48,8 +49,12 @@ impl ProjectedCall {
         }
     }
 
-    fn forward(&self) -> Trace<f32> {
-        kernels::forward_projected(&self.dims, &self.w_hh, &self.b_hh, &self.xp)
+    /// The forward pass from `carry`'s start (or zero), reporting its end to `carry`.
+    fn forward(&self, carry: Option<&Carry>) -> Trace<f32> {
+        let start = carry.map(Carry::start).unwrap_or_default();
+        let trace = kernels::forward_projected(&self.dims, &self.w_hh, &self.b_hh, &self.xp, start);
+        report_end(carry, &self.dims, &trace);
+        trace
     }
 
     fn states_shape(&self) -> [usize; 4] {
@@ -59,11 +64,16 @@ impl ProjectedCall {
 }
 
 /// The forward op of a backend without autodiff.
-pub(super) fn plain_forward<B: Backend>(cell: CellKind, params: [FloatTensor<B>; 3], batch: usize) -> FloatTensor<B> {
+pub(super) fn plain_forward<B: Backend>(
+    cell: CellKind,
+    params: [FloatTensor<B>; 3],
+    batch: usize,
+    carry: Option<Arc<Carry>>,
+) -> FloatTensor<B> {
     let device = B::float_device(&params[0]);
     let call = ProjectedCall::read::<B>(cell, params, batch);
     let shape = call.states_shape();
-    from_host::<B, 4>(call.forward().states, shape, &device)
+    from_host::<B, 4>(call.forward(carry.as_deref()).states, shape, &device)
 }
 
 #[derive(Debug)]
@@ -100,13 +110,14 @@ pub(super) fn autodiff<B: FusedBackend, C: CheckpointStrategy>(
     cell: CellKind,
     params: [FloatTensor<Autodiff<B, C>>; 3],
     batch: usize,
+    carry: Option<Arc<Carry>>,
 ) -> FloatTensor<Autodiff<B, C>> {
     let nodes = params.each_ref().map(|p| p.node.clone());
     match ProjectedBackward.prepare::<C>(nodes).compute_bound().stateful() {
         OpsKind::Tracked(prep) => {
             let device = B::float_device(&params[0].primitive);
             let call = ProjectedCall::read::<B>(cell, params.map(|p| p.primitive), batch);
-            let trace = call.forward();
+            let trace = call.forward(carry.as_deref());
             let output = from_host::<B, 4>(trace.states.clone(), call.states_shape(), &device);
             let state = SavedProjected {
                 call: Arc::new(call),
@@ -114,17 +125,25 @@ pub(super) fn autodiff<B: FusedBackend, C: CheckpointStrategy>(
             };
             prep.finish(state, output)
         }
-        OpsKind::UnTracked(prep) => {
-            prep.finish(B::fused_projected_recurrence(cell, params.map(|p| p.primitive), batch))
-        }
+        OpsKind::UnTracked(prep) => prep.finish(B::fused_projected_recurrence(
+            cell,
+            params.map(|p| p.primitive),
+            batch,
+            carry,
+        )),
     }
 }
 
 /// The projected op on burn tensors: `[xp [R, batch * steps, G*H], w_hh, b_hh]` -> states
-/// `[R, batch, steps, H]` from a zero state.
-pub fn projected<B: FusedBackend>(cell: CellKind, params: [Tensor<B, 3>; 3], batch: usize) -> Tensor<B, 4> {
+/// `[R, batch, steps, H]`, from `carry`'s start (or zero: [`FusedBackend::fused_recurrence`]).
+pub fn projected<B: FusedBackend>(
+    cell: CellKind,
+    params: [Tensor<B, 3>; 3],
+    batch: usize,
+    carry: Option<Arc<Carry>>,
+) -> Tensor<B, 4> {
     let prims = params.map(|p| p.into_primitive().tensor());
     Tensor::from_primitive(TensorPrimitive::Float(B::fused_projected_recurrence(
-        cell, prims, batch,
+        cell, prims, batch, carry,
     )))
 }
