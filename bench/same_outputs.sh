@@ -19,13 +19,18 @@ differ() {
     differences=$((differences + 1))
 }
 
-# runs.csv without its train_seconds column (wall time differs between any two runs), and
-# without the columns named in $NEW_COLUMNS (comma separated): those of parameters the new
-# binary added, which the old one cannot have.
+# runs.csv (or the plan listing, its `#` title line kept) without its train_seconds column
+# (wall time differs between any two runs), and without the columns named in $NEW_COLUMNS
+# (comma separated): those of parameters the new binary added, which the old one cannot have.
 strip_seconds() {
     python3 - "$1" <<'EOF'
 import csv, os, sys
-rows = list(csv.reader(open(sys.argv[1], newline="")))
+lines = open(sys.argv[1], newline="").read().splitlines(keepends=True)
+while lines and lines[0].startswith("#"):
+    sys.stdout.write(lines.pop(0))
+rows = list(csv.reader(lines))
+if not rows:
+    sys.exit(0)
 names = ["train_seconds"] + [c for c in os.environ.get("NEW_COLUMNS", "").split(",") if c]
 drop = {rows[0].index(n) for n in names if n in rows[0]}
 w = csv.writer(sys.stdout, lineterminator="\n")
@@ -43,7 +48,7 @@ for exp in experiments/*.yaml; do
         # Exit 1 (some runs failed: cuda without a GPU) is a result like any other.
         "$bin" sweep "$exp" --out "$work/$side/$name" --force >/dev/null 2>"$work/$side/$name.log" || true
     done
-    cmp -s "$work/a/$name.plan" "$work/b/$name.plan" || differ "$name: plan"
+    cmp -s <(strip_seconds "$work/a/$name.plan") <(strip_seconds "$work/b/$name.plan") || differ "$name: plan"
     for table in curves.csv states.csv; do
         cmp -s "$work/a/$name/$table" "$work/b/$name/$table" || differ "$name: $table"
     done
