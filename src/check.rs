@@ -17,10 +17,16 @@ pub enum Metric {
     MeanAccuracy,
     MinAccuracy,
     MedianEpochsToSuccess,
+    MedianValLoss,
+    MeanValLoss,
+    MaxValLoss,
+    MinValLoss,
+    MeanValAccuracy,
+    MinValAccuracy,
 }
 
 impl Metric {
-    const ALL: [Metric; 9] = [
+    const ALL: [Metric; 15] = [
         Metric::SuccessRate,
         Metric::Successes,
         Metric::MedianFinalLoss,
@@ -30,6 +36,12 @@ impl Metric {
         Metric::MeanAccuracy,
         Metric::MinAccuracy,
         Metric::MedianEpochsToSuccess,
+        Metric::MedianValLoss,
+        Metric::MeanValLoss,
+        Metric::MaxValLoss,
+        Metric::MinValLoss,
+        Metric::MeanValAccuracy,
+        Metric::MinValAccuracy,
     ];
 
     pub fn name(self) -> &'static str {
@@ -43,9 +55,30 @@ impl Metric {
             Metric::MeanAccuracy => "mean_accuracy",
             Metric::MinAccuracy => "min_accuracy",
             Metric::MedianEpochsToSuccess => "median_epochs_to_success",
+            Metric::MedianValLoss => "median_val_loss",
+            Metric::MeanValLoss => "mean_val_loss",
+            Metric::MaxValLoss => "max_val_loss",
+            Metric::MinValLoss => "min_val_loss",
+            Metric::MeanValAccuracy => "mean_val_accuracy",
+            Metric::MinValAccuracy => "min_val_accuracy",
         }
     }
 
+    /// The metric of a group; `None` for a held-out metric of a group without `val`.
+    pub fn value(self, s: &GroupStats) -> Option<f64> {
+        let val = s.val.as_ref();
+        Some(match self {
+            Metric::MedianValLoss => val?.median_loss,
+            Metric::MeanValLoss => val?.mean_loss,
+            Metric::MaxValLoss => val?.max_loss,
+            Metric::MinValLoss => val?.min_loss,
+            Metric::MeanValAccuracy => val?.mean_accuracy,
+            Metric::MinValAccuracy => val?.min_accuracy,
+            other => other.of(s),
+        })
+    }
+
+    /// A metric every group has (the held-out ones: NaN without `val`).
     pub fn of(self, s: &GroupStats) -> f64 {
         match self {
             Metric::SuccessRate => s.success_rate(),
@@ -57,6 +90,7 @@ impl Metric {
             Metric::MeanAccuracy => s.mean_accuracy,
             Metric::MinAccuracy => s.min_accuracy,
             Metric::MedianEpochsToSuccess => s.median_epochs_to_success,
+            held_out => held_out.value(s).unwrap_or(f64::NAN),
         }
     }
 
@@ -64,7 +98,14 @@ impl Metric {
     pub fn higher_is_better(self) -> bool {
         !matches!(
             self,
-            Metric::MedianFinalLoss | Metric::MeanFinalLoss | Metric::MaxFinalLoss | Metric::MinFinalLoss
+            Metric::MedianFinalLoss
+                | Metric::MeanFinalLoss
+                | Metric::MaxFinalLoss
+                | Metric::MinFinalLoss
+                | Metric::MedianValLoss
+                | Metric::MeanValLoss
+                | Metric::MaxValLoss
+                | Metric::MinValLoss
         )
     }
 }
@@ -180,13 +221,16 @@ pub fn evaluate(checks: &[Check], current: &ResultsFolder, baseline: Option<(&Re
         for rows in grouped.iter().filter(|g| matches(g[0], &check.selector)) {
             any = true;
             let stats = group_stats(rows);
-            let value = check.metric.of(&stats);
+            let value = check.metric.value(&stats);
             out.push(Outcome {
                 check: check.label.clone(),
                 group: rows[0].group_key(),
-                value: Some(value),
-                pass: check.op.holds(value, check.threshold),
-                note: String::new(),
+                value,
+                pass: value.is_some_and(|v| check.op.holds(v, check.threshold)),
+                note: match value {
+                    Some(_) => String::new(),
+                    None => "the group holds out no validation split (`val`)".into(),
+                },
             });
         }
         if !any {

@@ -39,6 +39,16 @@ pub struct Snapshot {
     pub probs: Vec<Vec<f32>>,
 }
 
+/// The held-out positions of a run trained with a validation split (`val`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Validation {
+    /// The held-out loss of the model entering each epoch (as long as the loss curve).
+    pub curve: Vec<f32>,
+    /// The trained model's held-out loss and accuracy.
+    pub final_loss: f32,
+    pub accuracy: f32,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReplicaResult {
     /// Loss of each epoch's forward pass (before that epoch's update).
@@ -52,6 +62,8 @@ pub struct ReplicaResult {
     /// Fraction of positions whose argmax is the target.
     pub accuracy: f32,
     pub snapshot: Snapshot,
+    /// `None` without a validation split.
+    pub val: Option<Validation>,
 }
 
 #[derive(Debug, Clone)]
@@ -72,6 +84,8 @@ pub struct RunRecord {
     pub snapshot: Option<Snapshot>,
     /// Labels of the snapshot's positions.
     pub positions: Vec<Position>,
+    /// `None` without a validation split (and for failed runs).
+    pub val: Option<Validation>,
     /// The dataset's vocabulary, in model output order.
     pub vocab: Vec<String>,
 }
@@ -96,6 +110,7 @@ impl RunRecord {
             accuracy_curve: result.accuracy_curve,
             stopped_epoch: result.stopped_epoch,
             snapshot: Some(result.snapshot),
+            val: result.val,
             positions,
             vocab,
         }
@@ -113,6 +128,7 @@ impl RunRecord {
             accuracy_curve: Vec::new(),
             stopped_epoch: None,
             snapshot: None,
+            val: None,
             positions: Vec::new(),
             vocab: Vec::new(),
         }

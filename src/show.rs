@@ -46,13 +46,15 @@ pub struct ShowOptions {
 /// The result columns of a per-run row.
 const RUN_RESULTS: [&str; 5] = ["final_loss", "accuracy", "success", "status", "epochs_to_success"];
 /// Every other per-run column a filter or `--columns` may name.
-const RUN_OTHERS: [&str; 6] = [
+const RUN_OTHERS: [&str; 8] = [
     "run_id",
     "group",
     "experiment",
     "train_seconds",
     "error",
     "stopped_epoch",
+    "val_final_loss",
+    "val_accuracy",
 ];
 /// The aggregate columns of a per-group row.
 const GROUP_RESULTS: [&str; 8] = [

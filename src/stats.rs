@@ -27,6 +27,11 @@ pub struct Outcome {
     /// The first epoch whose pass predicted every position; `None`: never (or not measured).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub epochs_to_success: Option<usize>,
+    /// The trained model's held-out loss and accuracy; `None` without a validation split.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub val_loss: Option<f32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub val_accuracy: Option<f32>,
 }
 
 impl From<&RunRecord> for Outcome {
@@ -39,6 +44,8 @@ impl From<&RunRecord> for Outcome {
             train_seconds: r.train_seconds,
             error: r.error.clone(),
             epochs_to_success: r.epochs_to_success(),
+            val_loss: r.val.as_ref().map(|v| v.final_loss),
+            val_accuracy: r.val.as_ref().map(|v| v.accuracy),
         }
     }
 }
@@ -79,6 +86,46 @@ pub struct GroupStats {
     /// (the module's rule, as for losses).
     pub median_epochs_to_success: f64,
     pub train_seconds: f64,
+    /// The held-out statistics; `None` when no run of the group has a validation split.
+    pub val: Option<ValStats>,
+}
+
+/// A group's held-out losses and accuracies (`val`), by the rules of the final ones: a run
+/// without a value (failed) or with a non-finite loss counts as infinite, its accuracy as 0.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValStats {
+    pub median_loss: f64,
+    pub mean_loss: f64,
+    pub min_loss: f64,
+    pub max_loss: f64,
+    pub mean_accuracy: f64,
+    pub min_accuracy: f64,
+}
+
+impl ValStats {
+    fn of(outcomes: &[&Outcome]) -> Option<Self> {
+        if outcomes.iter().all(|o| o.val_loss.is_none()) {
+            return None;
+        }
+        let mut losses: Vec<f64> = outcomes
+            .iter()
+            .map(|o| o.val_loss.filter(|l| l.is_finite()).map_or(f64::INFINITY, f64::from))
+            .collect();
+        losses.sort_by(f64::total_cmp);
+        let accuracies: Vec<f64> = outcomes
+            .iter()
+            .map(|o| o.val_accuracy.filter(|a| a.is_finite()).map_or(0.0, f64::from))
+            .collect();
+        let n = outcomes.len() as f64;
+        Some(ValStats {
+            median_loss: median_of_sorted(&losses),
+            mean_loss: losses.iter().sum::<f64>() / n,
+            min_loss: losses[0],
+            max_loss: losses[losses.len() - 1],
+            mean_accuracy: accuracies.iter().sum::<f64>() / n,
+            min_accuracy: accuracies.iter().copied().fold(f64::INFINITY, f64::min),
+        })
+    }
 }
 
 impl GroupStats {
@@ -131,6 +178,7 @@ impl GroupStats {
                 median_of_sorted(&epochs)
             },
             train_seconds: outcomes.iter().map(|o| o.train_seconds).sum(),
+            val: ValStats::of(&outcomes),
         }
     }
 
@@ -224,6 +272,8 @@ mod tests {
                 String::new()
             },
             epochs_to_success: None,
+            val_loss: None,
+            val_accuracy: None,
         }
     }
 

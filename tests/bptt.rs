@@ -155,6 +155,7 @@ fn fused_equals_op_by_op_across_windows() {
         dropout: 0.2,
         batch: 2,
         bptt: Some(5),
+        ..Default::default()
     };
     let shape = ModelShape {
         layers: 2,

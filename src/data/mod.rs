@@ -69,6 +69,27 @@ impl Dataset {
         }
     }
 
+    /// How many last steps of every sequence `val` holds out: `floor(val * steps)` (a hair of
+    /// slack so that `0.29 * 100` is 29, as written, not 28.999...).
+    pub fn held_out_steps(&self, val: f64) -> usize {
+        ((val * self.steps() as f64) + 1e-9).floor() as usize
+    }
+
+    /// Every sequence cut after `steps - held` steps: (the first parts, the last `held` steps),
+    /// each part a sequence of its own. Next-step targets only.
+    pub fn split_tail(&self, held: usize) -> (Dataset, Dataset) {
+        let Targets::EveryStep(targets) = &self.targets else {
+            panic!("a validation split of many-to-one data")
+        };
+        let at = self.steps() - held;
+        let part = |range: &dyn Fn(&[usize]) -> Vec<usize>| Dataset {
+            inputs: self.inputs.iter().map(|s| range(s)).collect(),
+            targets: Targets::EveryStep(targets.iter().map(|s| range(s)).collect()),
+            ..self.clone()
+        };
+        (part(&|s| s[..at].to_vec()), part(&|s| s[at..].to_vec()))
+    }
+
     /// Targets flattened in prediction order (sequence-major, then time).
     pub fn flat_targets(&self) -> Vec<usize> {
         match &self.targets {

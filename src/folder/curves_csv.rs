@@ -13,6 +13,9 @@ use std::path::Path;
 pub const CURVES_COLUMNS: [&str; 3] = ["run_id", "epoch", "loss"];
 /// The accuracy of the epoch's pass (empty for records that did not measure it).
 pub const ACCURACY_COLUMN: &str = "accuracy";
+/// The held-out loss of the model entering the epoch (`val`); the column is there only when
+/// some run of the folder has a validation split, and empty for the runs without one.
+pub const VAL_LOSS_COLUMN: &str = "val_loss";
 
 /// Writes `curves.csv`.
 pub struct CurvesCsv;
@@ -24,11 +27,24 @@ impl Export for CurvesCsv {
 
     fn write(&self, _experiment: &str, records: &[RunRecord], out: &mut dyn Write) -> std::io::Result<()> {
         let mut w = csv::Writer::from_writer(out);
-        w.write_record(CURVES_COLUMNS.iter().chain(&[ACCURACY_COLUMN]))?;
+        let with_val = records.iter().any(|r| r.val.is_some());
+        let val_column = with_val.then_some(VAL_LOSS_COLUMN);
+        w.write_record(
+            CURVES_COLUMNS
+                .iter()
+                .copied()
+                .chain([ACCURACY_COLUMN])
+                .chain(val_column),
+        )?;
         for r in records {
             for (e, loss) in r.curve.iter().enumerate() {
                 let accuracy = r.accuracy_curve.get(e).map(|&a| fmt_f32(a)).unwrap_or_default();
-                w.write_record([r.spec.id.as_str(), &(e + 1).to_string(), &fmt_f32(*loss), &accuracy])?;
+                let val = with_val.then(|| {
+                    let value = r.val.as_ref().and_then(|v| v.curve.get(e));
+                    value.map(|&l| fmt_f32(l)).unwrap_or_default()
+                });
+                let cells = [r.spec.id.clone(), (e + 1).to_string(), fmt_f32(*loss), accuracy];
+                w.write_record(cells.into_iter().chain(val))?;
             }
         }
         w.flush()

@@ -6,7 +6,7 @@
 use crate::data::Position;
 use crate::error::{Error, Result};
 use crate::plan::RunSpec;
-use crate::record::{json_f32, RunRecord, RunStatus, Snapshot};
+use crate::record::{json_f32, RunRecord, RunStatus, Snapshot, Validation};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -46,6 +46,13 @@ struct StoredSnapshot {
 }
 
 #[derive(Serialize, Deserialize)]
+struct StoredValidation {
+    curve: Vec<Num>,
+    final_loss: Num,
+    accuracy: Num,
+}
+
+#[derive(Serialize, Deserialize)]
 struct StoredRun {
     format: u32,
     spec: RunSpec,
@@ -61,6 +68,9 @@ struct StoredRun {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     stopped_epoch: Option<usize>,
     snapshot: Option<StoredSnapshot>,
+    /// Absent without a validation split (and in records written before `val` existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    val: Option<StoredValidation>,
     positions: Vec<(String, String)>,
     vocab: Vec<String>,
 }
@@ -83,6 +93,11 @@ impl From<&RunRecord> for StoredRun {
                 states: rows(&s.states),
                 logits: rows(&s.logits),
                 probs: rows(&s.probs),
+            }),
+            val: r.val.as_ref().map(|v| StoredValidation {
+                curve: nums(&v.curve),
+                final_loss: Num(v.final_loss),
+                accuracy: Num(v.accuracy),
             }),
             positions: r
                 .positions
@@ -114,6 +129,11 @@ impl StoredRun {
                 states: rows(&s.states),
                 logits: rows(&s.logits),
                 probs: rows(&s.probs),
+            }),
+            val: self.val.map(|v| Validation {
+                curve: floats(&v.curve),
+                final_loss: v.final_loss.0,
+                accuracy: v.accuracy.0,
             }),
             positions: self
                 .positions

@@ -39,8 +39,9 @@ pub const RUNS_COLUMNS: [&str; 18] = [
     "init",
 ];
 
-/// Measurements added after the parameters' columns (readers find every column by name).
-pub const METRIC_COLUMNS: [&str; 2] = ["epochs_to_success", "stopped_epoch"];
+/// Measurements added after the parameters' columns (readers find every column by name);
+/// the `val_` ones are empty for a run without a validation split.
+pub const METRIC_COLUMNS: [&str; 4] = ["epochs_to_success", "stopped_epoch", "val_final_loss", "val_accuracy"];
 
 /// The parameters whose column comes after [`RUNS_COLUMNS`], in declaration order.
 pub fn later_params() -> impl Iterator<Item = &'static ParamDecl> {
@@ -83,9 +84,10 @@ impl Export for RunsCsv {
                 true => s.value(d.param).canonical(),
                 false => String::new(),
             });
-            let metrics =
-                [r.epochs_to_success(), r.stopped_epoch].map(|e| e.map(|e| e.to_string()).unwrap_or_default());
-            w.write_record(fixed.into_iter().chain(params).chain(metrics))?;
+            let epochs = [r.epochs_to_success(), r.stopped_epoch].map(|e| e.map(|e| e.to_string()).unwrap_or_default());
+            let val = [r.val.as_ref().map(|v| v.final_loss), r.val.as_ref().map(|v| v.accuracy)];
+            let val = val.map(|x| x.map(fmt_f32).unwrap_or_default());
+            w.write_record(fixed.into_iter().chain(params).chain(epochs).chain(val))?;
         }
         w.flush()
     }
@@ -119,6 +121,9 @@ pub struct RunRow {
     pub epochs_to_success: Option<usize>,
     /// The epoch whose pass stopped the run (`stop`); empty: it trained every epoch.
     pub stopped_epoch: Option<usize>,
+    /// The held-out loss and accuracy of the trained model; empty without a validation split.
+    pub val_final_loss: Option<f32>,
+    pub val_accuracy: Option<f32>,
     /// The text of every declared parameter, as written (the default's text for a parameter
     /// declared after the table was written).
     pub params: BTreeMap<Param, String>,
@@ -152,6 +157,8 @@ impl RunRow {
             "error" => self.error.clone(),
             "epochs_to_success" => self.epochs_to_success.map(|e| e.to_string()).unwrap_or_default(),
             "stopped_epoch" => self.stopped_epoch.map(|e| e.to_string()).unwrap_or_default(),
+            "val_final_loss" => self.val_final_loss.map(fmt_f32).unwrap_or_default(),
+            "val_accuracy" => self.val_accuracy.map(fmt_f32).unwrap_or_default(),
             _ => return None,
         })
     }
@@ -166,6 +173,8 @@ impl RunRow {
             train_seconds: self.train_seconds,
             error: self.error.clone(),
             epochs_to_success: self.epochs_to_success,
+            val_loss: self.val_final_loss,
+            val_accuracy: self.val_accuracy,
         }
     }
 }
@@ -184,6 +193,14 @@ fn epoch_cell(c: &super::table::Cells<'_>, column: Option<usize>) -> Result<Opti
     }
 }
 
+/// A number column's cell: empty (or an absent column) is `None`.
+fn number_cell(c: &super::table::Cells<'_>, column: Option<usize>) -> Result<Option<f32>> {
+    match column {
+        Some(i) if !c.text(i).trim().is_empty() => Ok(Some(c.parse(i)?)),
+        _ => Ok(None),
+    }
+}
+
 pub fn read_runs(path: &Path) -> Result<Vec<RunRow>> {
     let mut table = Table::open(path)?;
     // The writer's column list: the first 16 are required; `error` and `init` (the last two)
@@ -191,7 +208,7 @@ pub fn read_runs(path: &Path) -> Result<Vec<RunRow>> {
     let [id, experiment, group, dataset, cell, hidden, seed, device, epochs, lr, head, loss, acc, success, seconds, status] =
         table.columns(std::array::from_fn(|i| RUNS_COLUMNS[i]))?;
     let [error, init] = [RUNS_COLUMNS[16], RUNS_COLUMNS[17]].map(|name| table.column(name));
-    let [epochs_to_success, stopped_epoch] = METRIC_COLUMNS.map(|name| table.column(name));
+    let [epochs_to_success, stopped_epoch, val_loss, val_accuracy] = METRIC_COLUMNS.map(|name| table.column(name));
     let params: Vec<(&ParamDecl, Option<usize>)> = PARAMS.iter().map(|d| (d, table.column(d.name))).collect();
     let mut runs = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -227,6 +244,8 @@ pub fn read_runs(path: &Path) -> Result<Vec<RunRow>> {
             init: optional(init, "sweeplab"),
             epochs_to_success: epoch_cell(c, epochs_to_success)?,
             stopped_epoch: epoch_cell(c, stopped_epoch)?,
+            val_final_loss: number_cell(c, val_loss)?,
+            val_accuracy: number_cell(c, val_accuracy)?,
             params: params
                 .iter()
                 .map(|(d, column)| {

@@ -54,7 +54,7 @@ fn identity_json(value: &ParamValue) -> serde_json::Value {
         | ParamValue::Embedding(Some(n))
         | ParamValue::Bptt(Some(n))
         | ParamValue::Batch(n) => (*n).into(),
-        ParamValue::Dropout(x) => (*x).into(),
+        ParamValue::Dropout(x) | ParamValue::Val(x) => (*x).into(),
         ParamValue::Lr(x) => (*x).into(),
         ParamValue::Seed(s) => (*s).into(),
         ParamValue::Init(InitValue::Kind(kind)) => kind.name().into_owned().into(),

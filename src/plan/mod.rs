@@ -8,6 +8,7 @@
 //! `identity`. Every parameter is declared once, in `crate::spec::PARAMS`.
 
 mod axes;
+mod data_fit;
 mod identity;
 mod locate;
 mod runs;

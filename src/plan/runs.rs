@@ -2,6 +2,7 @@
 //! dataset it trains on, weights files read once, run ids from the canonical configuration,
 //! groups by everything but the seed.
 
+use super::data_fit::data_problem;
 use super::identity::canonical_config;
 use super::locate::locate_param;
 use super::{ConfigHash, GroupSpec, RunConfig, RunSpec};
@@ -251,33 +252,8 @@ impl<'a> Builder<'a> {
 
     /// The checks of a configuration that need its dataset.
     fn check_against_dataset(&self, config: &RunConfig, ds: &Dataset) -> Result<()> {
-        if let (Some(_), crate::data::Targets::LastStep(_)) = (config.model.bptt, &ds.targets) {
-            return Err(self.file.error_at(
-                &locate_param(&self.file.experiment.zip, Param::Bptt),
-                format!(
-                    "bptt cuts a sequence into windows, and '{}' is many-to-one sentences data",
-                    config.dataset
-                ),
-            ));
-        }
-        let batch = config.model.batch;
-        let batch_problem = match ds.targets {
-            _ if batch == 1 => None,
-            crate::data::Targets::LastStep(_) => Some(format!(
-                "batch cuts a sequence into streams, and '{}' is many-to-one sentences data",
-                config.dataset
-            )),
-            crate::data::Targets::EveryStep(_) if batch > ds.positions() => Some(format!(
-                "batch {batch} leaves no position per stream: '{}' has {} positions",
-                config.dataset,
-                ds.positions()
-            )),
-            crate::data::Targets::EveryStep(_) => None,
-        };
-        if let Some(why) = batch_problem {
-            return Err(self
-                .file
-                .error_at(&locate_param(&self.file.experiment.zip, Param::Batch), why));
+        if let Some((param, why)) = data_problem(&config.model, ds, &config.dataset) {
+            return Err(self.file.error_at(&locate_param(&self.file.experiment.zip, param), why));
         }
         if config.head == HeadKind::None && config.hidden != ds.vocab.len() {
             return Err(self.file.error_at(

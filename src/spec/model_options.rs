@@ -35,6 +35,9 @@ pub struct ModelOptions {
     /// the state carried from window to window without a gradient; `None`: one pass over the
     /// whole sequence per epoch.
     pub bptt: Option<usize>,
+    /// The fraction of every stream's last positions held out of training and measured as
+    /// the validation loss (0: none).
+    pub val: f64,
 }
 
 impl Default for ModelOptions {
@@ -45,6 +48,7 @@ impl Default for ModelOptions {
             dropout: 0.0,
             batch: 1,
             bptt: None,
+            val: 0.0,
         }
     }
 }
@@ -58,6 +62,7 @@ impl ModelOptions {
             Param::Dropout => ParamValue::Dropout(self.dropout),
             Param::Batch => ParamValue::Batch(self.batch),
             Param::Bptt => ParamValue::Bptt(self.bptt),
+            Param::Val => ParamValue::Val(self.val),
             _ => return None,
         })
     }
@@ -70,6 +75,7 @@ impl ModelOptions {
             ParamValue::Dropout(p) => self.dropout = p,
             ParamValue::Batch(n) => self.batch = n,
             ParamValue::Bptt(k) => self.bptt = k,
+            ParamValue::Val(v) => self.val = v,
             _ => return false,
         }
         true
@@ -124,12 +130,12 @@ pub(super) fn parse(param: Param, v: &serde_yaml_ng::Value, shown: &str) -> Opti
         Param::Embedding => count(MAX_EMBEDDING)
             .map(|e| ParamValue::Embedding(Some(e)))
             .ok_or_else(|| format!("embedding must be an integer from 1 to {MAX_EMBEDDING} or none, got {shown}")),
-        Param::Dropout => match v {
-            Value::Number(n) => n.as_f64().filter(|x| (0.0..1.0).contains(x)),
-            _ => None,
-        }
-        .map(ParamValue::Dropout)
-        .ok_or_else(|| format!("dropout must be a number in [0, 1), got {shown}")),
+        Param::Dropout => fraction(v)
+            .map(ParamValue::Dropout)
+            .ok_or_else(|| format!("dropout must be a number in [0, 1), got {shown}")),
+        Param::Val => fraction(v)
+            .map(ParamValue::Val)
+            .ok_or_else(|| format!("val must be a number in [0, 1), got {shown}")),
         Param::Batch => count(MAX_STREAMS)
             .map(ParamValue::Batch)
             .ok_or_else(|| format!("batch must be an integer from 1 to {MAX_STREAMS}, got {shown}")),
@@ -139,4 +145,12 @@ pub(super) fn parse(param: Param, v: &serde_yaml_ng::Value, shown: &str) -> Opti
             .ok_or_else(|| format!("bptt must be an integer from 1 to {MAX_BPTT} or none, got {shown}")),
         _ => return None,
     })
+}
+
+/// A number in [0, 1) (a dropout probability, a validation fraction).
+fn fraction(v: &serde_yaml_ng::Value) -> Option<f64> {
+    match v {
+        serde_yaml_ng::Value::Number(n) => n.as_f64().filter(|x| (0.0..1.0).contains(x)),
+        _ => None,
+    }
 }

@@ -44,7 +44,7 @@ pub struct ParamDecl {
 }
 
 /// Every parameter, in expansion order: the seed last, so that a group's runs are contiguous.
-pub const PARAMS: [ParamDecl; 30] = [
+pub const PARAMS: [ParamDecl; 31] = [
     ParamDecl {
         param: Param::Dataset,
         name: "dataset",
@@ -289,6 +289,14 @@ pub const PARAMS: [ParamDecl; 30] = [
                 format!("bptt {v}")
             }
         }),
+    },
+    ParamDecl {
+        param: Param::Val,
+        name: "val",
+        default: ParamDefault::Value(|| ParamValue::Val(0.0)),
+        identity: Identity::UnlessDefault,
+        separates_groups: true,
+        figure_label: Some(|v| format!("val {v}")),
     },
     ParamDecl {
         param: Param::Seed,

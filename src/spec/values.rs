@@ -138,6 +138,7 @@ pub enum Param {
     Dropout,
     Batch,
     Bptt,
+    Val,
     Seed,
 }
 
@@ -202,6 +203,8 @@ pub enum ParamValue {
     Batch(usize),
     /// `None`: the whole sequence in one pass.
     Bptt(Option<usize>),
+    /// The fraction of every stream's last positions held out for validation (0: none).
+    Val(f64),
     Seed(u64),
 }
 
@@ -237,6 +240,7 @@ impl ParamValue {
             ParamValue::Dropout(_) => Param::Dropout,
             ParamValue::Batch(_) => Param::Batch,
             ParamValue::Bptt(_) => Param::Bptt,
+            ParamValue::Val(_) => Param::Val,
             ParamValue::Seed(_) => Param::Seed,
         }
     }
@@ -339,7 +343,7 @@ impl ParamValue {
             ParamValue::Stop(x) => x.name(),
             ParamValue::Layers(n) | ParamValue::Batch(n) => n.to_string(),
             ParamValue::Embedding(e) | ParamValue::Bptt(e) => e.map_or_else(|| "none".into(), |e| e.to_string()),
-            ParamValue::Dropout(x) => fmt_f64(*x),
+            ParamValue::Dropout(x) | ParamValue::Val(x) => fmt_f64(*x),
             ParamValue::Seed(s) => s.to_string(),
         }
     }

@@ -306,6 +306,8 @@ pub(super) mod tests {
                 String::new()
             },
             epochs_to_success: None,
+            val_loss: None,
+            val_accuracy: None,
         }
     }
 

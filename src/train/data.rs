@@ -52,3 +52,55 @@ pub(super) fn launch_data<B: Backend>(
     let targets = LossTargets::<B>::packed(&parts, device);
     (input, targets, flat_targets)
 }
+
+/// One optimiser step's data (the whole streamed sequences, or one window of them), or one
+/// chunk of an evaluation; `steps` long.
+pub(super) struct Window<B: Backend> {
+    pub input: SequenceInput<B>,
+    pub targets: LossTargets<B>,
+    pub steps: usize,
+}
+
+/// What each part trains on, and what it holds out: its sequences (cut into `batch` streams),
+/// less the last steps of every one that `val` holds out; and those held-out steps (an empty
+/// list without `val`).
+pub(super) fn training_sets(
+    job: &TrainJob<'_>,
+    datasets: &[&Dataset],
+    last_only: bool,
+) -> (Vec<Dataset>, Vec<Dataset>) {
+    let streamed: Vec<Dataset> = match job.model.batch {
+        1 => datasets.iter().map(|&d| d.clone()).collect(),
+        b => datasets.iter().map(|d| d.streams(b)).collect(),
+    };
+    if job.model.val == 0.0 || last_only {
+        return (streamed, Vec::new());
+    }
+    streamed
+        .iter()
+        .map(|d| d.split_tail(d.held_out_steps(job.model.val)))
+        .unzip()
+}
+
+/// `sets` on `device`, in windows of `window` steps (the last may be shorter), or whole.
+pub(super) fn training_windows<B: Backend>(
+    job: &TrainJob<'_>,
+    sets: &[&Dataset],
+    last_only: bool,
+    window: Option<usize>,
+    device: &B::Device,
+) -> Vec<Window<B>> {
+    let steps = sets[0].steps();
+    let ranges = match window {
+        Some(k) if !last_only => windows(steps, k),
+        _ => std::iter::once(0..steps).collect(),
+    };
+    ranges
+        .into_iter()
+        .map(|range| {
+            let steps = range.len();
+            let (input, targets, _) = launch_data::<B>(job, sets, last_only, range, device);
+            Window { input, targets, steps }
+        })
+        .collect()
+}

@@ -95,6 +95,7 @@ pub(super) fn evaluate<B: Backend + FusedBackend>(
             },
             accuracy: correct[ri] as f32 / positions as f32,
             snapshot,
+            val: None,
         })
         .collect()
 }

@@ -15,6 +15,7 @@ mod backend;
 mod clip;
 mod data;
 mod evaluate;
+mod held_out;
 pub mod replica_adam;
 pub mod torch_adam;
 pub mod torch_optim;
@@ -27,7 +28,7 @@ use crate::data::{Dataset, Targets};
 use crate::model::fused::FusedBackend;
 use crate::model::host::HostParams;
 use crate::model::init;
-use crate::model::{CarriedState, Kernel, LossTargets, ModelShape, ReplicaModel, SequenceInput};
+use crate::model::{CarriedState, Kernel, ModelShape, ReplicaModel, SequenceInput};
 use crate::record::ReplicaResult;
 use crate::spec::{ModelOptions, OptimizerName, OptimizerSpec};
 use burn::module::AutodiffModule;
@@ -35,6 +36,8 @@ use burn::optim::adaptor::OptimizerAdaptor;
 use burn::optim::{GradientsParams, Optimizer};
 use burn::prelude::*;
 use burn::tensor::backend::AutodiffBackend;
+use data::Window;
+use held_out::HeldOut;
 use replica_adam::{ReplicaAdam, ReplicaRates};
 use std::time::Instant;
 
@@ -138,7 +141,10 @@ where
         "the datasets of a launch have one kind of targets"
     );
     let datasets: Vec<&Dataset> = job.parts.iter().map(|p| p.data).collect();
-    let windows = training_windows::<B>(job, &datasets, last_only, device);
+    let (fitted, held) = data::training_sets(job, &datasets, last_only);
+    let fitted: Vec<&Dataset> = fitted.iter().collect();
+    let windows = data::training_windows::<B>(job, &fitted, last_only, job.model.bptt, device);
+    let held = HeldOut::<B::InnerBackend>::new(job, &held, device);
     let base_rates: Vec<f64> = part_of.iter().map(|&i| job.parts[i].lr).collect();
     let rates = ReplicaRates::new(base_rates.clone());
     let schedule = Schedule {
@@ -148,7 +154,7 @@ where
 
     let model = ReplicaModel::<B>::from_host(&job.shape, job.init, device);
     let options = job.options;
-    let (model, curves) = match (options.optimizer, job.optimizer) {
+    let (model, mut curves) = match (options.optimizer, job.optimizer) {
         (OptimizerName::Adam, OptimizerKind::Burn) => {
             let adam = ReplicaAdam {
                 beta_1: options.beta1 as f32,
@@ -158,64 +164,36 @@ where
                 rates,
             };
             let optim: OptimizerAdaptor<_, ReplicaModel<B>, B> = adam.into();
-            fit(job, model, optim, &schedule, &windows, on_epoch)
+            fit(job, model, optim, &schedule, &windows, held.as_ref(), on_epoch)
         }
         _ => {
             let optim: OptimizerAdaptor<_, ReplicaModel<B>, B> =
                 torch_optim::TorchOptim { spec: options, rates }.into();
-            fit(job, model, optim, &schedule, &windows, on_epoch)
+            fit(job, model, optim, &schedule, &windows, held.as_ref(), on_epoch)
         }
     };
     drop(windows);
 
-    let replicas = evaluate::evaluate(job, &model.valid(), &datasets, last_only, &part_of, curves, device);
+    let model = model.valid();
+    let val = held.map(|held| held.finish(job, &model, std::mem::take(&mut curves.val)));
+    let mut replicas = evaluate::evaluate(job, &model, &datasets, last_only, &part_of, curves, device);
+    if let Some(val) = val {
+        for (replica, val) in replicas.iter_mut().zip(val) {
+            replica.val = Some(val);
+        }
+    }
     GroupResult {
         replicas,
         seconds: started.elapsed().as_secs_f64(),
     }
 }
 
-/// One optimiser step's data: the whole (streamed) sequences, or one window of them.
-struct Window<B: Backend> {
-    input: SequenceInput<B>,
-    targets: LossTargets<B>,
-}
-
-/// What an epoch trains on: the parts' sequences cut into `batch` streams, as one window, or
-/// in windows of `bptt` steps.
-fn training_windows<B: Backend>(
-    job: &TrainJob<'_>,
-    datasets: &[&Dataset],
-    last_only: bool,
-    device: &B::Device,
-) -> Vec<Window<B>> {
-    let streamed: Vec<Dataset> = match job.model.batch {
-        1 => Vec::new(),
-        b => datasets.iter().map(|d| d.streams(b)).collect(),
-    };
-    let sets: Vec<&Dataset> = if streamed.is_empty() {
-        datasets.to_vec()
-    } else {
-        streamed.iter().collect()
-    };
-    let steps = sets[0].steps();
-    let ranges = match job.model.bptt {
-        Some(k) if !last_only => data::windows(steps, k),
-        _ => std::iter::once(0..steps).collect(),
-    };
-    ranges
-        .into_iter()
-        .map(|range| {
-            let (input, targets, _) = data::launch_data::<B>(job, &sets, last_only, range, device);
-            Window { input, targets }
-        })
-        .collect()
-}
-
 /// Per replica, every epoch's loss and accuracy (of the pass before that epoch's update).
 struct Curves {
     loss: Vec<Vec<f32>>,
     accuracy: Vec<Vec<f32>>,
+    /// The held-out positions' loss of the model entering each epoch (empty without `val`).
+    val: Vec<Vec<f32>>,
     /// The epoch whose pass stopped each replica (`stop`), if one did.
     stopped: Vec<Option<usize>>,
 }
@@ -238,16 +216,29 @@ fn fit<B: AutodiffBackend + FusedBackend, O: Optimizer<ReplicaModel<B>, B>>(
     mut optim: O,
     schedule: &Schedule,
     windows: &[Window<B>],
+    held: Option<&HeldOut<B::InnerBackend>>,
     on_epoch: &mut dyn FnMut(usize),
-) -> (ReplicaModel<B>, Curves) {
+) -> (ReplicaModel<B>, Curves)
+where
+    B::InnerBackend: FusedBackend,
+{
     let r = job.replicas();
     let mut curves = Curves {
         loss: vec![Vec::with_capacity(job.epochs); r],
         accuracy: vec![Vec::with_capacity(job.epochs); r],
+        val: vec![Vec::new(); r],
         stopped: vec![None; r],
     };
     let windowed = job.model.bptt.is_some();
     for epoch in 0..job.epochs {
+        if let Some(held) = held {
+            let (losses, _) = held.pass(job, &model.valid());
+            for ((curve, loss), stopped) in curves.val.iter_mut().zip(losses).zip(&curves.stopped) {
+                if stopped.is_none() {
+                    curve.push(loss);
+                }
+            }
+        }
         let mut carry = CarriedState::default();
         let mut sums = vec![(0.0f64, 0.0f64); r];
         for (w, window) in windows.iter().enumerate() {
