@@ -178,6 +178,7 @@ fn fused_equals_op_by_op_across_windows() {
             seeds: &seeds,
             model,
             keep_positions: 8,
+            all_layers: false,
             optimizer: OptimizerKind::Burn,
             options: Default::default(),
             kernel,

@@ -463,6 +463,7 @@ fn torch_runs_batched_equal_each_run_alone() {
                 seeds,
                 model: Default::default(),
                 keep_positions: 4,
+                all_layers: false,
                 optimizer: train::OptimizerKind::Torch,
                 options: Default::default(),
                 kernel: Kernel::Fused,

@@ -201,7 +201,16 @@ impl<'a> Content<'a> {
         let rows = reference.map_or(0, |s| s.positions.len()).min(spec.positions);
         let h_cols = reference.map_or(first.hidden, |s| s.positions[0].h.len());
         let vocab: Vec<String> = reference.map(|s| s.vocab.clone()).unwrap_or_default();
-        let mut col_labels: Vec<String> = (1..=h_cols).map(|i| format!("h{i}")).collect();
+        // The stored labels (`l1.h1`, ... for every layer's states), else `h1..hk`.
+        let mut col_labels: Vec<String> = (0..h_cols)
+            .map(|i| {
+                reference
+                    .and_then(|s| s.units.get(i))
+                    .filter(|l| !l.is_empty())
+                    .cloned()
+                    .unwrap_or_else(|| format!("h{}", i + 1))
+            })
+            .collect();
         col_labels.extend(vocab.iter().map(|v| format!("P({})", canvas::show_symbol(v))));
         let row_labels: Vec<String> = reference
             .map(|s| {

@@ -29,6 +29,7 @@ impl Export for StatesCsv {
         w.write_record(STATES_COLUMNS)?;
         for r in records {
             let Some(snap) = &r.snapshot else { continue };
+            let label = unit_labels(r, snap.states.first().map_or(0, Vec::len));
             for (p, pos) in r.positions.iter().enumerate() {
                 let mut row = |kind: &str, i: usize, label: String, v: f32| {
                     w.write_record([
@@ -43,7 +44,7 @@ impl Export for StatesCsv {
                     ])
                 };
                 for (i, &v) in snap.states[p].iter().enumerate() {
-                    row("h", i, format!("h{}", i + 1), v)?;
+                    row("h", i, label(i), v)?;
                 }
                 for (i, &v) in snap.logits[p].iter().enumerate() {
                     row("logit", i, r.vocab_symbol(i), v)?;
@@ -54,6 +55,20 @@ impl Export for StatesCsv {
             }
         }
         w.flush()
+    }
+}
+
+/// The label of hidden unit `i` of a run's recorded states, `width` values per position:
+/// `h1..hk` for one layer's, `l1.h1..lL.hk` for every layer's (`record: layers: all`).
+fn unit_labels(r: &RunRecord, width: usize) -> impl Fn(usize) -> String {
+    let (hidden, layers) = (r.spec.config.hidden, r.spec.config.model.layers);
+    let by_layer = layers > 1 && hidden > 0 && width == layers * hidden;
+    move |i| {
+        if by_layer {
+            format!("l{}.h{}", i / hidden + 1, i % hidden + 1)
+        } else {
+            format!("h{}", i + 1)
+        }
     }
 }
 
@@ -73,6 +88,8 @@ pub struct PositionStates {
 pub struct RunStates {
     pub positions: Vec<PositionStates>,
     pub vocab: Vec<String>,
+    /// The labels of the hidden units, in index order (`h1`, ... or `l1.h1`, ...).
+    pub units: Vec<String>,
 }
 
 /// The largest hidden-unit or vocabulary index a states table may hold, plus one.
@@ -105,7 +122,13 @@ pub fn read_states(path: &Path) -> Result<BTreeMap<String, RunStates>> {
         pos.input = c.text(input).to_string();
         pos.target = c.text(target).to_string();
         let column = match c.text(kind) {
-            "h" => &mut pos.h,
+            "h" => {
+                if run.units.len() <= i {
+                    run.units.resize(i + 1, String::new());
+                }
+                run.units[i] = c.text(label).to_string();
+                &mut pos.h
+            }
             "logit" => &mut pos.logits,
             "prob" => {
                 if run.vocab.len() <= i {

@@ -16,6 +16,7 @@ pub mod init;
 pub mod init_file;
 mod input;
 mod shape;
+mod stack;
 pub mod torch_init;
 
 pub use carry::{CarriedState, LayerState};
@@ -25,7 +26,7 @@ pub use shape::ModelShape;
 use crate::spec::{CellKind, HeadKind};
 use burn::module::{Module, Param};
 use burn::prelude::*;
-use carry::{host_state, step_state, Carry};
+use carry::Carry;
 use cells::{input_side, GruCell, LayerInput, LstmCell, MemorylessCell, RnnCell, StepState};
 use fused::FusedBackend;
 use host::{HostParams, HostTensor};
@@ -206,106 +207,6 @@ impl<B: Backend> ReplicaModel<B> {
 }
 
 impl<B: FusedBackend> ReplicaModel<B> {
-    /// The last layer's states `[R, batch, steps, hidden]`. `masks` (training with dropout)
-    /// multiply the outputs of the layers below the last, one `[R, batch, steps, hidden]` mask
-    /// per layer; empty: no dropout. With a `carry`, every layer starts from its carried state
-    /// and the carry is left holding the state after the last step (truncated BPTT's windows);
-    /// without one, from a zero state.
-    pub fn states(
-        &self,
-        input: &SequenceInput<B>,
-        kernel: Kernel,
-        masks: &[Tensor<B, 4>],
-        carry: Option<&mut CarriedState>,
-    ) -> Tensor<B, 4> {
-        if self.cell.recurrent().is_none() {
-            // No recurrence, nothing to carry.
-            return self.cell.states(input);
-        }
-        if kernel == Kernel::Fused {
-            let layers = 1 + self.upper.len();
-            let carries: Vec<Option<Arc<Carry>>> = (0..layers)
-                .map(|l| carry.as_ref().map(|c| Carry::new(c.layer(l))))
-                .collect();
-            let mut states = match &self.embedding {
-                None => self.cell.fused_tokens(input, carries[0].clone()),
-                Some(e) => {
-                    let x = input.select_rows(e.val(), &input.flat);
-                    self.cell.fused_dense(x, input.batch, carries[0].clone())
-                }
-            };
-            for (l, cell) in self.upper.iter().enumerate() {
-                if let Some(mask) = masks.get(l) {
-                    states = states * mask.clone();
-                }
-                let [r, batch, steps, hidden] = states.dims();
-                states = cell.fused_dense(
-                    states.reshape([r, batch * steps, hidden]),
-                    batch,
-                    carries[l + 1].clone(),
-                );
-            }
-            if let Some(carry) = carry {
-                carry.layers = carries.iter().flatten().map(|c| c.take_end()).collect();
-            }
-            return states;
-        }
-        let device = input.flat.device();
-        let [r, hidden] = [self.cell_replicas(), self.hidden()];
-        let start = |l: usize| {
-            let state = carry.as_ref().map(|c| c.layer(l)).unwrap_or_default();
-            step_state::<B>(state, [r, input.batch, hidden], &device)
-        };
-        let mut ends = Vec::with_capacity(1 + self.upper.len());
-        let embedded: Option<Vec<Tensor<B, 3>>> = self.embedding.as_ref().map(|e| {
-            let table = e.val();
-            input
-                .steps
-                .iter()
-                .map(|ids| input.select_rows(table.clone(), ids))
-                .collect()
-        });
-        let (mut hs, end) = self.cell.op_steps(
-            match &embedded {
-                Some(xs) => LayerInput::Dense(xs),
-                None => LayerInput::Tokens(input),
-            },
-            start(0),
-        );
-        ends.push(end);
-        for (l, cell) in self.upper.iter().enumerate() {
-            if let Some(mask) = masks.get(l) {
-                hs = hs
-                    .into_iter()
-                    .enumerate()
-                    .map(|(t, h)| {
-                        let [r, batch, hidden] = h.dims();
-                        h * mask.clone().narrow(2, t, 1).reshape([r, batch, hidden])
-                    })
-                    .collect();
-            }
-            let (next, end) = cell.op_steps(LayerInput::Dense(&hs), start(l + 1));
-            hs = next;
-            ends.push(end);
-        }
-        if let Some(carry) = carry {
-            carry.layers = ends.into_iter().flatten().map(host_state).collect();
-        }
-        Tensor::stack(hs, 2)
-    }
-
-    /// The replica count R (every parameter's first dimension).
-    fn cell_replicas(&self) -> usize {
-        let (_, [_, w_hh, ..]) = self.cell.recurrent().expect("a recurrent cell");
-        w_hh.val().dims()[0]
-    }
-
-    /// The hidden size (of every layer).
-    fn hidden(&self) -> usize {
-        let (_, [_, w_hh, ..]) = self.cell.recurrent().expect("a recurrent cell");
-        w_hh.val().dims()[1]
-    }
-
     /// States and logits of every prediction position, without dropout (evaluation), from a
     /// zero state or from `carry`'s ([`Self::states`]).
     pub fn forward(
@@ -325,12 +226,19 @@ impl<B: FusedBackend> ReplicaModel<B> {
         carry: Option<&mut CarriedState>,
     ) -> ForwardOutput<B> {
         let states = prediction_states(self.states(input, kernel, masks, carry), input.last_only);
-        let logits = match &self.head {
+        ForwardOutput {
+            logits: self.logits(states.clone()),
+            states,
+        }
+    }
+
+    /// The head's logits of the last layer's `states` (the states themselves without a head).
+    fn logits(&self, states: Tensor<B, 3>) -> Tensor<B, 3> {
+        match &self.head {
             // Same association as burn's Linear: (h W) + b.
-            Some(head) => states.clone().matmul(head.weight.val()) + head.bias.val(),
-            None => states.clone(),
-        };
-        ForwardOutput { states, logits }
+            Some(head) => states.matmul(head.weight.val()) + head.bias.val(),
+            None => states,
+        }
     }
 
     /// Mean cross-entropy of each replica, `[R]`: the training objective. With the fused kernel

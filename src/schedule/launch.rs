@@ -62,6 +62,7 @@ pub fn train_launch(plan: &Plan, launch: &Launch<'_>, on_epoch: &mut dyn FnMut(u
         seeds: &all_seeds,
         model: first.model,
         keep_positions: plan.record.positions,
+        all_layers: plan.record.layers == crate::spec::RecordLayers::All,
         optimizer,
         options: first.optimizer,
         kernel: train::kernel_for(first.device),

@@ -22,7 +22,7 @@ pub use locate::{locate, Seg};
 pub use model_options::{ModelOptions, MAX_EMBEDDING, MAX_LAYERS};
 pub use optim::{OptimizerName, OptimizerSpec, ScheduleName, StopRule};
 pub use params::{cell_title, Identity, ParamDecl, ParamDefault, PARAMS};
-pub use schema::{Axes, CheckSpec, DatasetSpec, Experiment, RecordSpec, TokenKind, MAX_RECORD_POSITIONS};
+pub use schema::{Axes, CheckSpec, DatasetSpec, Experiment, RecordLayers, RecordSpec, TokenKind, MAX_RECORD_POSITIONS};
 pub use values::{
     fmt_f64, CellKind, DeviceSpec, HeadKind, InitKind, InitValue, Param, ParamValue, WeightsDigest, MAX_EPOCHS,
     MAX_HIDDEN,

@@ -112,6 +112,27 @@ pub struct RecordSpec {
     /// Hidden states, logits and probabilities are stored for this many first positions.
     #[serde(default = "default_positions")]
     pub positions: usize,
+    /// Whose hidden states: the last layer's (`last`, the default) or every layer's (`all`,
+    /// labelled `l1.h1`, ...).
+    #[serde(default, skip_serializing_if = "RecordLayers::is_last")]
+    pub layers: RecordLayers,
+}
+
+/// `record: layers:`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RecordLayers {
+    /// The last layer's states (what the head reads).
+    #[default]
+    Last,
+    /// Every layer's, bottom up.
+    All,
+}
+
+impl RecordLayers {
+    fn is_last(&self) -> bool {
+        *self == RecordLayers::Last
+    }
 }
 
 /// The most positions whose states a run records (and a states table may hold).
@@ -125,6 +146,7 @@ impl Default for RecordSpec {
     fn default() -> Self {
         Self {
             positions: default_positions(),
+            layers: RecordLayers::Last,
         }
     }
 }

@@ -48,7 +48,7 @@ pub(super) fn evaluate<B: Backend + FusedBackend>(
     let v = job.shape.vocab;
     for range in chunks {
         let (input, targets, flat_targets) = launch_data::<B>(job, datasets, last_only, range.clone(), device);
-        let out = model.forward(&input, job.kernel, (!whole).then_some(&mut carry));
+        let out = model.forward_recorded(&input, job.kernel, (!whole).then_some(&mut carry), job.all_layers);
         let losses = to_vec(replica_losses(out.logits.clone(), targets.tensor.clone()).into_data());
         let h = out.states.dims()[2];
         let probs = to_vec(softmax(out.logits.clone(), 2).into_data());

@@ -67,6 +67,9 @@ pub struct TrainJob<'a> {
     pub model: ModelOptions,
     /// How many first positions to keep states, logits and probabilities for.
     pub keep_positions: usize,
+    /// Whether the kept states are every layer's, side by side (`record: layers: all`), or
+    /// the last layer's.
+    pub all_layers: bool,
     pub optimizer: OptimizerKind,
     /// Which optimiser, with its arguments (shared by every part of the launch).
     pub options: OptimizerSpec,

@@ -128,6 +128,7 @@ pub fn train_launch_with(
         seeds: &seeds,
         model: Default::default(),
         keep_positions: 8,
+        all_layers: false,
         optimizer,
         options,
         kernel,
