@@ -72,39 +72,62 @@ impl<B: FusedBackend> ReplicaModel<B> {
             // No recurrence, nothing to carry.
             return vec![self.cell.states(input)];
         }
-        let mut kept = Vec::new();
-        if kernel == Kernel::Fused {
-            let layers = 1 + self.upper.len();
-            let carries: Vec<Option<Arc<Carry>>> = (0..layers)
-                .map(|l| carry.as_ref().map(|c| Carry::new(c.layer(l))))
-                .collect();
-            let mut states = match &self.embedding {
-                None => self.cell.fused_tokens(input, carries[0].clone()),
-                Some(e) => {
-                    let x = input.select_rows(e.val(), &input.flat);
-                    self.cell.fused_dense(x, input.batch, carries[0].clone())
-                }
-            };
-            for (l, cell) in self.upper.iter().enumerate() {
-                if keep == Keep::All {
-                    kept.push(states.clone());
-                }
-                if let Some(mask) = masks.get(l) {
-                    states = states * mask.clone();
-                }
-                let [r, batch, steps, hidden] = states.dims();
-                states = cell.fused_dense(
-                    states.reshape([r, batch * steps, hidden]),
-                    batch,
-                    carries[l + 1].clone(),
-                );
-            }
-            if let Some(carry) = carry {
-                carry.layers = carries.iter().flatten().map(|c| c.take_end()).collect();
-            }
-            kept.push(states);
-            return kept;
+        match kernel {
+            Kernel::Fused => self.fused_layers(input, masks, carry, keep),
+            Kernel::OpByOp => self.op_layers(input, masks, carry, keep),
         }
+    }
+
+    /// [`Self::layer_states`] with the fused kernels: one op per layer.
+    fn fused_layers(
+        &self,
+        input: &SequenceInput<B>,
+        masks: &[Tensor<B, 4>],
+        carry: Option<&mut CarriedState>,
+        keep: Keep,
+    ) -> Vec<Tensor<B, 4>> {
+        let mut kept = Vec::new();
+        let layers = 1 + self.upper.len();
+        let carries: Vec<Option<Arc<Carry>>> = (0..layers)
+            .map(|l| carry.as_ref().map(|c| Carry::new(c.layer(l))))
+            .collect();
+        let mut states = match &self.embedding {
+            None => self.cell.fused_tokens(input, carries[0].clone()),
+            Some(e) => {
+                let x = input.select_rows(e.val(), &input.flat);
+                self.cell.fused_dense(x, input.batch, carries[0].clone())
+            }
+        };
+        for (l, cell) in self.upper.iter().enumerate() {
+            if keep == Keep::All {
+                kept.push(states.clone());
+            }
+            if let Some(mask) = masks.get(l) {
+                states = states * mask.clone();
+            }
+            let [r, batch, steps, hidden] = states.dims();
+            states = cell.fused_dense(
+                states.reshape([r, batch * steps, hidden]),
+                batch,
+                carries[l + 1].clone(),
+            );
+        }
+        if let Some(carry) = carry {
+            carry.layers = carries.iter().flatten().map(|c| c.take_end()).collect();
+        }
+        kept.push(states);
+        kept
+    }
+
+    /// [`Self::layer_states`] with the op-by-op cells (the reference), step by step.
+    fn op_layers(
+        &self,
+        input: &SequenceInput<B>,
+        masks: &[Tensor<B, 4>],
+        carry: Option<&mut CarriedState>,
+        keep: Keep,
+    ) -> Vec<Tensor<B, 4>> {
+        let mut kept = Vec::new();
         let device = input.flat.device();
         let [r, hidden] = [self.cell_replicas(), self.hidden()];
         let start = |l: usize| {
