@@ -16,10 +16,17 @@ Variants:
             per-step torch.bmm, per-replica mean losses summed (each replica gets its own gradient
             and Adam update)
   both      notes + batched;  all: notes + rnn + batched
+  char_rnn  not W1: the char-rnn line of `just bench` (benches/char_rnn/mod.rs). nn.LSTM(V, 128,
+            num_layers=2) on one-hot input, Linear(128 -> V), Adam lr 0.002, the text cut into 16
+            contiguous streams, windows of 50 steps (one optimizer step each, the state carried
+            over detached), one epoch, then the final evaluation over all positions in chunks of
+            4096 without gradients; chars/s over training + evaluation, like sweeplab's
+            train_seconds; --fraction 0.5 takes the first half of the text
 
 Run (from the repository root; torch in a virtualenv outside the repo):
   /work/torch-venv/bin/python bench/torch_reference.py --variant both --threads 1
   /work/torch-venv/bin/python bench/torch_reference.py --variant batched --seeds 1000..1025
+  /work/torch-venv/bin/python bench/torch_reference.py --variant char_rnn --fraction 0.5
 
 Prints the wall time per hidden size and variant, the total, the number of runs that reach 100%
 argmax accuracy, and the median final loss (the trained model's mean cross-entropy).
@@ -157,6 +164,52 @@ def train_batched(seeds, hidden, X, y, epochs, lr):
         return [evaluate(logits[:, r], y) for r in range(R)]
 
 
+def char_rnn(path, fraction, hidden=128, layers=2, batch=16, bptt=50, lr=0.002, chunk=4096):
+    """One epoch of char-rnn on the first `fraction` of the text; prints chars/s and peak RSS."""
+    import resource
+
+    text = open(path, encoding="utf-8").read()
+    text = text[: int(len(text) * fraction)]
+    vocab = sorted(set(text))
+    tokens = torch.tensor([vocab.index(c) for c in text])
+    x, y = tokens[:-1], tokens[1:]
+    n, v = len(x), len(vocab)
+    s = n // batch  # streams of s positions, the remainder dropped
+    xs, ys = x[: batch * s].view(batch, s), y[: batch * s].view(batch, s)
+    torch.manual_seed(0)
+    lstm = torch.nn.LSTM(v, hidden, num_layers=layers, batch_first=True)
+    head = torch.nn.Linear(hidden, v)
+    params = list(lstm.parameters()) + list(head.parameters())
+    opt = torch.optim.Adam(params, lr=lr)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t0 = time.perf_counter()
+    state, losses = None, []
+    for start in range(0, s, bptt):
+        xw = torch.nn.functional.one_hot(xs[:, start : start + bptt], v).float()
+        out, state = lstm(xw, state)
+        loss = torch.nn.functional.cross_entropy(head(out).reshape(-1, v), ys[:, start : start + bptt].reshape(-1))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        state = tuple(t.detach() for t in state)
+        losses.append(loss.item())
+    with torch.no_grad():  # the final evaluation: every position, one stream, in chunks
+        state, total = None, 0.0
+        for start in range(0, n, chunk):
+            xw = torch.nn.functional.one_hot(x[start : start + chunk], v).float().unsqueeze(0)
+            out, state = lstm(xw, state)
+            logits = head(out[0])
+            total += torch.nn.functional.cross_entropy(logits, y[start : start + chunk], reduction="sum").item()
+    wall = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"char-rnn {path}: {n + 1} characters, vocabulary {v}, LSTM {hidden} x {layers}, batch {batch}, "
+        f"bptt {bptt}, 1 epoch ({len(losses)} windows)\n"
+        f"  {wall:8.2f} s  {n / wall:8.0f} chars/s  peak {peak:.0f} MB (after importing torch: {before:.0f} MB)  "
+        f"epoch loss {statistics.mean(losses):.4f}  final loss {total / n:.4f}"
+    )
+
+
 def parse_seeds(text):
     if ".." in text:
         a, b = text.split("..")
@@ -166,16 +219,22 @@ def parse_seeds(text):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--variant", choices=["notes", "rnn", "batched", "both", "all"], default="both")
+    ap.add_argument("--variant", choices=["notes", "rnn", "batched", "both", "all", "char_rnn"], default="both")
     ap.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (default 1)")
     ap.add_argument("--hidden", default=",".join(map(str, HIDDEN)), help="e.g. 2,3,4")
     ap.add_argument("--seeds", default=f"{SEEDS.start}..{SEEDS.stop}", help="a..b (b excluded) or a,b,c")
     ap.add_argument("--epochs", type=int, default=EPOCHS)
     ap.add_argument("--lr", type=float, default=LR)
     ap.add_argument("--json", help="also write every run's result to this file")
+    ap.add_argument("--text", default="experiments/texts/eighty_days.txt", help="char_rnn's text")
+    ap.add_argument("--fraction", type=float, default=1.0, help="char_rnn: the first part of the text")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
+    if args.variant == "char_rnn":
+        print(f"torch {torch.__version__}, threads {torch.get_num_threads()}")
+        char_rnn(args.text, args.fraction)
+        return
     hidden = [int(h) for h in args.hidden.split(",")]
     seeds = parse_seeds(args.seeds)
     variants = {"both": ["notes", "batched"], "all": ["notes", "rnn", "batched"]}.get(

@@ -8,7 +8,9 @@
 //! - the fused recurrence against the op-by-op reference (same library training function);
 //! - scaling: 25, 100 and 1000 replicas of one group, the LSTM grid `rnn_vs_lstm.yaml`
 //!   (abcabC, 500 epochs) end to end, and the same grid with 1 and 2 layers (`depth.yaml`);
-//! - packing: four groups on the op-by-op path (CUDA's) as four launches and as one.
+//! - packing: four groups on the op-by-op path (CUDA's) as four launches and as one;
+//! - char-rnn: LSTM 128 x 2 on a 200 KB text, bptt 50, batch 16, one epoch (chars/s, peak
+//!   memory; half the text and all of it). `BENCH_ONLY=char_rnn` runs this line alone.
 //!
 //! Every figure is the best of a few repetitions (the minimum is the least disturbed by other
 //! work on the machine). Nothing here asserts a time: this prints measurements.
@@ -21,6 +23,8 @@ use sweeplab::model::Kernel;
 use sweeplab::spec::CellKind;
 
 // The integration tests' helpers (datasets, one-group training).
+#[path = "char_rnn/mod.rs"]
+mod char_rnn;
 #[path = "../tests/common/mod.rs"]
 mod common;
 use common::cyclic;
@@ -40,6 +44,44 @@ fn main() {
         .unwrap_or(3);
     println!("sweeplab speed benchmark ({} logical CPUs, best of {reps})", cpus());
     println!();
+    let out = std::env::temp_dir().join(format!("sweeplab-bench-{}", std::process::id()));
+    if std::env::var("BENCH_ONLY").as_deref() != Ok("char_rnn") {
+        grids(&root, &bin, &out, reps);
+    }
+    char_rnn_line(&root, &bin, &out);
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+/// The char-rnn line: chars/s and peak memory on half the text and on all of it (one
+/// repetition each: a run takes tens of seconds).
+fn char_rnn_line(root: &Path, bin: &Path, out: &Path) {
+    println!();
+    println!(
+        "char-rnn: {} (LSTM 128 x 2 layers, one-hot, bptt 50, batch 16, 1 epoch, --jobs 1)",
+        char_rnn::TEXT
+    );
+    let mut peaks = Vec::new();
+    for fraction in [0.5, 1.0] {
+        let m = char_rnn::measure(bin, root, &out.join("char_rnn"), fraction);
+        println!(
+            "  {:>7} characters  {:>8.2} s  {:>8.0} chars/s  peak {:.0} MB  final loss {:.4}",
+            m.positions + 1,
+            m.train_seconds,
+            m.chars_per_second(),
+            m.peak_mb,
+            m.final_loss
+        );
+        peaks.push(m.peak_mb);
+    }
+    println!(
+        "  peak memory, whole text / half text  {:.2}  (bounded by the window: about 1)",
+        peaks[1] / peaks[0]
+    );
+}
+
+/// Everything but the char-rnn line: W1, the lower bound, scaling, packing, optimisers, grids.
+fn grids(root: &Path, bin: &Path, out: &Path, reps: usize) {
+    let (root, bin, out) = (root.to_path_buf(), bin.to_path_buf(), out.to_path_buf());
 
     let data = cyclic("AbAcAd", 50);
 
@@ -59,7 +101,6 @@ fn main() {
     println!("library       W1 training, op-by-op reference                {op_by_op:>8.3} s");
 
     // End to end through the binary.
-    let out = std::env::temp_dir().join(format!("sweeplab-bench-{}", std::process::id()));
     let hidden_nodes = root.join("experiments/hidden_nodes.yaml");
     let w1_one = end_to_end(&bin, &hidden_nodes, &out.join("w1"), reps, Some(1));
     println!(
@@ -206,7 +247,6 @@ fn main() {
         depth.1,
         depth.0 / lstm.0
     );
-    let _ = std::fs::remove_dir_all(&out);
 }
 
 fn cpus() -> usize {
