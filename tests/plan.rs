@@ -202,3 +202,26 @@ fn validation_errors_name_file_line_and_field() {
         assert!(e.contains(want), "\nwant: {want}\ngot:  {e}\nyaml:\n{yaml}");
     }
 }
+
+/// Every experiment shipped in experiments/ loads and plans (a schema change cannot leave one
+/// behind), and char_rnn.yaml reads its 200 KB text as the streams it declares.
+#[test]
+fn every_shipped_experiment_plans() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments");
+    let mut planned = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            let file = ExperimentFile::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let p = plan::build(&file).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert!(!p.runs.is_empty(), "{} plans no run", path.display());
+            planned.push((path.file_stem().unwrap().to_string_lossy().into_owned(), p));
+        }
+    }
+    assert!(planned.len() >= 15, "only {} experiments found", planned.len());
+    let (_, char_rnn) = planned.iter().find(|(n, _)| n == "char_rnn").expect("char_rnn.yaml");
+    assert_eq!(char_rnn.runs.len(), 2);
+    let data = &char_rnn.datasets["eighty_days"];
+    assert_eq!(data.steps(), 201_785, "the text's next-character positions");
+    assert_eq!(data.vocab.len(), 77);
+}
