@@ -532,3 +532,61 @@ fn plot_of_a_folder_without_csvs_exits_with_one_line() {
     assert!(stderr.starts_with("error: ") && stderr.contains("runs.csv"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
+
+/// Two groups that differ only in `dropout`: each group's figures name it (the titles name
+/// cell, hidden and dataset already), the sweep-wide summary labels them by it too, and a
+/// sweep whose groups differ only in what the titles name adds nothing.
+#[test]
+fn each_groups_figures_name_what_sets_it_apart() {
+    use sweeplab::figures::{loss_curves, state_grid, summary};
+    use sweeplab::spec::Param;
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = dir.path().join("drop.yaml");
+    std::fs::write(
+        &yaml,
+        "name: drop\ndatasets:\n  - {name: ab, cyclic: AbAcAd, repeat: 3}\n\
+         grid: {cell: lstm, hidden: [2, 3], layers: 2, dropout: [0, 0.5], seed: 0, lr: 0.1, epochs: 3}\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    Command::cargo_bin("sweeplab")
+        .unwrap()
+        .args([
+            "sweep",
+            yaml.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--jobs",
+            "1",
+        ])
+        .assert()
+        .success();
+    let results = Results::load(&out).unwrap();
+    let groups = results.groups();
+    assert_eq!(groups.len(), 4);
+    let grid = summary::distinguishing_labels(&groups, state_grid::TITLED);
+    let loss = summary::distinguishing_labels(&groups, loss_curves::TITLED);
+    let drop = |g: &sweeplab::figures::data::Group| g.first().value(Param::Dropout);
+    let dropout: Vec<String> = groups.iter().map(|g| format!("dropout {}", drop(g))).collect();
+    assert_eq!(grid, dropout, "hidden is in the titles, dropout is not");
+    assert_eq!(loss, dropout);
+    assert_eq!(
+        summary::group_labels(&groups),
+        groups
+            .iter()
+            .map(|g| format!("hidden {} · dropout {}", g.first().hidden, drop(g)))
+            .collect::<Vec<_>>()
+    );
+    // The figures drawn with the labels have the layout for_group computes with them.
+    let spec = FiguresSpec::default();
+    for g in &groups {
+        let layout = StateGridLayout::for_group(&results, g, &spec);
+        let image = Image::open(&out.join(format!("figures/states_{}.png", g.file_stem())));
+        assert_eq!((image.width, image.height), (layout.width, layout.height));
+    }
+    let plain: Vec<_> = groups.iter().filter(|g| drop(g) == "0").cloned().collect();
+    assert_eq!(
+        summary::distinguishing_labels(&plain, state_grid::TITLED),
+        vec![String::new(); 2]
+    );
+}

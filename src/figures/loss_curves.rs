@@ -7,6 +7,7 @@ use super::canvas::{self, bold, font, DrawResult};
 use super::colormap::{FAILURE, GREY, SUCCESS};
 use super::data::{Group, Results};
 use crate::error::Result;
+use crate::spec::Param;
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -16,8 +17,12 @@ const SIZE: (u32, u32) = (1100, 700);
 /// epoch whose pass predicted every position (marked with a dot).
 type Curve = (bool, Vec<(f64, f64)>, Option<(f64, f64)>);
 
-/// Draws `loss_<group>.png` for `group` into `out`.
-pub fn draw(results: &Results, group: &Group, out: &Path) -> Result<Vec<PathBuf>> {
+/// The parameters the title names (the rest that sets a group apart comes as its label).
+pub const TITLED: &[Param] = &[Param::Cell, Param::Hidden, Param::Dataset];
+
+/// Draws `loss_<group>.png` for `group` into `out`; a non-empty `label` (what sets the group
+/// apart from the sweep's other groups) is added to the title.
+pub fn draw(results: &Results, group: &Group, label: &str, out: &Path) -> Result<Vec<PathBuf>> {
     let path = out.join(format!("loss_{}.png", group.file_stem()));
     // (succeeded, points, where it first reached 100% accuracy) per run; log scale: only
     // finite, positive losses can be drawn.
@@ -39,7 +44,7 @@ pub fn draw(results: &Results, group: &Group, out: &Path) -> Result<Vec<PathBuf>
         })
         .collect();
     let first = group.first();
-    let title = format!(
+    let mut title = format!(
         "Loss per epoch -- {}, {} hidden ({}): {} of {} succeeded",
         canvas::cell_title(first.cell),
         first.hidden,
@@ -47,6 +52,9 @@ pub fn draw(results: &Results, group: &Group, out: &Path) -> Result<Vec<PathBuf>
         group.successes(),
         group.runs.len()
     );
+    if !label.is_empty() {
+        title.push_str(&format!("  ·  {label}"));
+    }
     let written = canvas::write_png(&path, SIZE, |area| draw_curves(area, &title, &curves))?;
     Ok(vec![written])
 }

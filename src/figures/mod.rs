@@ -30,15 +30,19 @@ pub fn draw_all(results_dir: &Path, spec: &FiguresSpec) -> Result<Vec<PathBuf>> 
     let out = results_dir.join(FIGURES_DIR);
     std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, "create the figures folder", e))?;
     let mut written = Vec::new();
-    for group in results.groups() {
+    let groups = results.groups();
+    // What sets each group apart beyond what its figures' titles name (`dropout 0.25`).
+    let grid_labels = summary::distinguishing_labels(&groups, state_grid::TITLED);
+    let loss_labels = summary::distinguishing_labels(&groups, loss_curves::TITLED);
+    for ((group, grid_label), loss_label) in groups.iter().zip(&grid_labels).zip(&loss_labels) {
         if spec.state_grid {
-            written.extend(state_grid::draw(&results, &group, spec, &out)?);
+            written.extend(state_grid::draw(&results, group, grid_label, spec, &out)?);
         }
         if spec.loss_curves {
-            written.extend(loss_curves::draw(&results, &group, &out)?);
+            written.extend(loss_curves::draw(&results, group, loss_label, &out)?);
         }
         if spec.memoryless && group.cell() == CellKind::Memoryless {
-            written.extend(memoryless::draw(&results, &group, spec, &out)?);
+            written.extend(memoryless::draw(&results, group, spec, &out)?);
         }
     }
     if spec.summary && !results.runs.is_empty() {

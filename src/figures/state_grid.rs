@@ -12,6 +12,7 @@ use super::FiguresSpec;
 use crate::error::Result;
 use crate::folder::RunRow;
 use crate::record::RunStatus;
+use crate::spec::Param;
 use plotters::style::text_anchor::{HPos, VPos};
 use plotters::style::{FontTransform, RGBColor};
 use std::path::{Path, PathBuf};
@@ -104,9 +105,16 @@ impl StateGridLayout {
         }
     }
 
-    /// The layout `draw` uses for `group`.
+    /// The layout `draw` uses for `group` (as `figures::draw_all` draws it: with its label).
     pub fn for_group(results: &Results, group: &Group, spec: &FiguresSpec) -> Self {
-        Content::of(results, group, spec).layout
+        let groups = results.groups();
+        let labels = super::summary::distinguishing_labels(&groups, TITLED);
+        let label = groups
+            .iter()
+            .zip(&labels)
+            .find(|(g, _)| g.index == group.index)
+            .map_or("", |(_, l)| l.as_str());
+        Content::of(results, group, label, spec).layout
     }
 
     fn subplot_size(&self) -> (i32, i32) {
@@ -189,7 +197,7 @@ struct Content<'a> {
 }
 
 impl<'a> Content<'a> {
-    fn of(results: &'a Results, group: &Group<'a>, spec: &FiguresSpec) -> Self {
+    fn of(results: &'a Results, group: &Group<'a>, label: &str, spec: &FiguresSpec) -> Self {
         let first = group.first();
         let shown = &group.runs[..group.runs.len().min(spec.state_grid_runs)];
         let states: Vec<_> = shown
@@ -254,6 +262,9 @@ impl<'a> Content<'a> {
             first.device,
             rows
         );
+        if !label.is_empty() {
+            subtitle.push_str(&format!("  ·  {label}"));
+        }
         if shown.len() < group.runs.len() {
             subtitle.push_str(&format!("  ·  shown: the first {} runs", shown.len()));
         }
@@ -283,9 +294,22 @@ fn subplot_title(run: &RunRow) -> String {
     }
 }
 
-/// Draws `states_<group>.png` for `group` into `out`.
-pub fn draw(results: &Results, group: &Group, spec: &FiguresSpec, out: &Path) -> Result<Vec<PathBuf>> {
-    let content = Content::of(results, group, spec);
+/// The parameters the title and subtitle name (the rest that sets a group apart comes as its
+/// label).
+pub const TITLED: &[Param] = &[
+    Param::Cell,
+    Param::Hidden,
+    Param::Dataset,
+    Param::Lr,
+    Param::Epochs,
+    Param::Head,
+    Param::Device,
+];
+
+/// Draws `states_<group>.png` for `group` into `out`; a non-empty `label` (what sets the group
+/// apart from the sweep's other groups) is added to the subtitle.
+pub fn draw(results: &Results, group: &Group, label: &str, spec: &FiguresSpec, out: &Path) -> Result<Vec<PathBuf>> {
+    let content = Content::of(results, group, label, spec);
     let path = out.join(format!("states_{}.png", group.file_stem()));
     let size = (content.layout.width, content.layout.height);
     let range = (spec.range[0], spec.range[1]);

@@ -35,38 +35,54 @@ fn named_parameters() -> Vec<Named> {
     named
 }
 
-/// One label per group naming only what differs between groups; with a single group, or
-/// groups that differ in nothing shown, the first three parameters are named.
-pub fn group_labels(groups: &[Group]) -> Vec<String> {
-    let named = named_parameters();
-    // An empty cell: the parameter does not apply to the group (`momentum` of Adam).
-    let describe = |g: &Group, (p, label): &Named| {
-        let value = g.first().value(*p);
-        if value.is_empty() {
-            String::new()
-        } else {
-            label(&value)
-        }
-    };
-    let varying: Vec<&Named> = named
+/// A group's label for one parameter; empty where the parameter does not apply to the group
+/// (an empty cell of runs.csv: `momentum` of Adam).
+fn describe(g: &Group, (p, label): &Named) -> String {
+    let value = g.first().value(*p);
+    if value.is_empty() {
+        String::new()
+    } else {
+        label(&value)
+    }
+}
+
+/// The nameable parameters whose labels are not the same for every group.
+fn varying<'n>(groups: &[Group], named: &'n [Named]) -> Vec<&'n Named> {
+    named
         .iter()
         .filter(|n| {
             let first = groups.first().map(|g| describe(g, n));
             groups.iter().any(|g| Some(describe(g, n)) != first)
         })
-        .collect();
-    let shown: Vec<&Named> = if varying.is_empty() {
-        named.iter().take(3).collect()
-    } else {
-        varying
-    };
-    groups
-        .iter()
-        .map(|g| {
-            let parts: Vec<String> = shown.iter().map(|n| describe(g, n)).filter(|d| !d.is_empty()).collect();
-            parts.join(" · ")
-        })
         .collect()
+}
+
+fn label_of(g: &Group, shown: &[&Named]) -> String {
+    let parts: Vec<String> = shown.iter().map(|n| describe(g, n)).filter(|d| !d.is_empty()).collect();
+    parts.join(" · ")
+}
+
+/// One label per group naming only what differs between groups; with a single group, or
+/// groups that differ in nothing shown, the first three parameters are named.
+pub fn group_labels(groups: &[Group]) -> Vec<String> {
+    let named = named_parameters();
+    let mut shown = varying(groups, &named);
+    if shown.is_empty() {
+        shown = named.iter().take(3).collect();
+    }
+    groups.iter().map(|g| label_of(g, &shown)).collect()
+}
+
+/// For each group's own figures: what sets the group apart from the others, leaving out the
+/// parameters in `named_already` (those its title names anyway). Empty when nothing else
+/// differs, so two groups that differ only in `dropout` get figures that say which is which.
+pub fn distinguishing_labels(groups: &[Group], named_already: &[Param]) -> Vec<String> {
+    let named: Vec<Named> = named_parameters()
+        .into_iter()
+        .filter(|(p, _)| !named_already.contains(p))
+        .collect();
+    let shown = varying(groups, &named);
+    groups.iter().map(|g| label_of(g, &shown)).collect()
 }
 
 /// Draws `summary.png` into `out`.
