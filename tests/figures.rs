@@ -590,3 +590,40 @@ fn each_groups_figures_name_what_sets_it_apart() {
         vec![String::new(); 2]
     );
 }
+
+/// A folder whose curves.csv has `val_loss` for some runs: the figures read those values
+/// exactly (runs without a split have none), and the loss figure draws them.
+#[test]
+fn loss_figures_draw_the_held_out_loss_where_there_is_one() {
+    let dir = tempfile::tempdir().unwrap();
+    synthetic(dir.path());
+    draw_all(dir.path(), &FiguresSpec::default()).unwrap();
+    let loss_figure = dir.path().join("figures/loss_00_AbAb_rnn2.png");
+    let without = std::fs::read(&loss_figure).unwrap();
+    let memoryless_figure = dir.path().join("figures/loss_01_AbAb_memoryless1.png");
+    let memoryless = std::fs::read(&memoryless_figure).unwrap();
+    let curves = std::fs::read_to_string(dir.path().join("curves.csv")).unwrap();
+    let mut with_val = String::new();
+    for (i, line) in curves.lines().enumerate() {
+        let cell = match (i, line.starts_with("rnn3,")) {
+            (0, _) => "val_loss".to_string(),
+            (_, true) => format!("{}", 4.0 + i as f64 / 100.0),
+            _ => String::new(),
+        };
+        writeln!(with_val, "{line},{cell}").unwrap();
+    }
+    std::fs::write(dir.path().join("curves.csv"), with_val).unwrap();
+    let results = Results::load(dir.path()).unwrap();
+    assert_eq!(results.val_curves.keys().collect::<Vec<_>>(), ["rnn3"]);
+    let rnn3 = &results.val_curves["rnn3"];
+    assert_eq!(rnn3.len(), 20);
+    assert!(rnn3.windows(2).all(|w| w[1] - w[0] > 0.005), "{rnn3:?}");
+    draw_all(dir.path(), &FiguresSpec::default()).unwrap();
+    assert_ne!(
+        std::fs::read(&loss_figure).unwrap(),
+        without,
+        "the held-out curve is drawn"
+    );
+    // The memoryless group has no split: its figure is the one drawn without the column.
+    assert_eq!(std::fs::read(&memoryless_figure).unwrap(), memoryless);
+}

@@ -4,7 +4,8 @@
 
 use crate::error::Result;
 use crate::folder::{
-    group_stats, read_curves, read_runs, read_states, RunRow, RunStates, CURVES_CSV, RUNS_CSV, STATES_CSV,
+    group_stats, read_curves, read_runs, read_states, read_val_curves, RunRow, RunStates, CURVES_CSV, RUNS_CSV,
+    STATES_CSV,
 };
 use crate::spec::CellKind;
 use crate::stats::GroupStats;
@@ -20,6 +21,8 @@ pub struct Results {
     pub runs: Vec<RunRow>,
     /// Loss per epoch (epoch 1 first), by run id.
     pub curves: BTreeMap<String, Vec<f32>>,
+    /// The held-out loss per epoch (`val_loss`) of the runs with a validation split.
+    pub val_curves: BTreeMap<String, Vec<f32>>,
     pub states: BTreeMap<String, RunStates>,
 }
 
@@ -60,11 +63,13 @@ impl Results {
     pub fn load(dir: &Path) -> Result<Self> {
         let runs = read_runs(&dir.join(RUNS_CSV))?;
         let curves = read_curves(&dir.join(CURVES_CSV))?;
+        let val_curves = read_val_curves(&dir.join(CURVES_CSV))?;
         let states = read_states(&dir.join(STATES_CSV))?;
         Ok(Self {
             experiment: runs.last().map(|r| r.experiment.clone()).unwrap_or_default(),
             runs,
             curves,
+            val_curves,
             states,
         })
     }

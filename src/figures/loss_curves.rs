@@ -1,7 +1,8 @@
 //! Loss per epoch of every run of a seed group in one plot, log-scale y. Restarts that got
 //! stuck stay on a plateau (for AbAcAd near ln 3 / 3 ≈ 0.55: the model cannot tell what
 //! follows A) while successful ones fall by orders of magnitude, so runs are coloured by
-//! whether they succeeded.
+//! whether they succeeded. Runs with a validation split (`val`) add their held-out loss per
+//! epoch as a dashed line of the same colour.
 
 use super::canvas::{self, bold, font, DrawResult};
 use super::colormap::{FAILURE, GREY, SUCCESS};
@@ -17,6 +18,16 @@ const SIZE: (u32, u32) = (1100, 700);
 /// epoch whose pass predicted every position (marked with a dot).
 type Curve = (bool, Vec<(f64, f64)>, Option<(f64, f64)>);
 
+/// (epoch, loss) points that a log axis can draw: finite and positive.
+fn drawable(curve: &[f32]) -> Vec<(f64, f64)> {
+    curve
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.is_finite() && **l > 0.0)
+        .map(|(e, &l)| ((e + 1) as f64, f64::from(l)))
+        .collect()
+}
+
 /// The parameters the title names (the rest that sets a group apart comes as its label).
 pub const TITLED: &[Param] = &[Param::Cell, Param::Hidden, Param::Dataset];
 
@@ -31,17 +42,18 @@ pub fn draw(results: &Results, group: &Group, label: &str, out: &Path) -> Result
         .iter()
         .filter_map(|r| results.curves.get(&r.run_id).map(|c| (r, c)))
         .map(|(r, c)| {
-            let points: Vec<(f64, f64)> = c
-                .iter()
-                .enumerate()
-                .filter(|(_, l)| l.is_finite() && **l > 0.0)
-                .map(|(e, &l)| ((e + 1) as f64, f64::from(l)))
-                .collect();
+            let points = drawable(c);
             let success = r
                 .epochs_to_success
                 .and_then(|e| points.iter().copied().find(|&(x, _)| x == e as f64));
             (r.success, points, success)
         })
+        .collect();
+    // The held-out curves, coloured as their runs.
+    let val: Vec<(bool, Vec<(f64, f64)>)> = group
+        .runs
+        .iter()
+        .filter_map(|r| results.val_curves.get(&r.run_id).map(|c| (r.success, drawable(c))))
         .collect();
     let first = group.first();
     let mut title = format!(
@@ -55,12 +67,15 @@ pub fn draw(results: &Results, group: &Group, label: &str, out: &Path) -> Result
     if !label.is_empty() {
         title.push_str(&format!("  ·  {label}"));
     }
-    let written = canvas::write_png(&path, SIZE, |area| draw_curves(area, &title, &curves))?;
+    let written = canvas::write_png(&path, SIZE, |area| draw_curves(area, &title, &curves, &val))?;
     Ok(vec![written])
 }
 
-fn draw_curves(area: &canvas::Area, title: &str, curves: &[Curve]) -> DrawResult {
-    let points = curves.iter().flat_map(|(_, p, _)| p.iter());
+fn draw_curves(area: &canvas::Area, title: &str, curves: &[Curve], val: &[(bool, Vec<(f64, f64)>)]) -> DrawResult {
+    let points = curves
+        .iter()
+        .flat_map(|(_, p, _)| p.iter())
+        .chain(val.iter().flat_map(|(_, p)| p.iter()));
     let (mut lo, mut hi, mut last) = (f64::INFINITY, f64::NEG_INFINITY, 1.0f64);
     for &(e, l) in points {
         lo = lo.min(l);
@@ -117,6 +132,7 @@ fn draw_curves(area: &canvas::Area, title: &str, curves: &[Curve]) -> DrawResult
             }
         }
     }
+    draw_held_out(&mut chart, val)?;
     // Where each run first predicted every position (`epochs_to_success`).
     let marks: Vec<(f64, f64)> = curves.iter().filter_map(|(_, _, m)| *m).collect();
     if !marks.is_empty() {
@@ -132,5 +148,32 @@ fn draw_curves(area: &canvas::Area, title: &str, curves: &[Curve]) -> DrawResult
         .border_style(GREY)
         .position(SeriesLabelPosition::UpperRight)
         .draw()?;
+    Ok(())
+}
+
+/// The held-out losses, dashed, in their runs' colours, with one legend entry.
+fn draw_held_out<'a, CT>(
+    chart: &mut ChartContext<'a, BitMapBackend<'a>, CT>,
+    val: &[(bool, Vec<(f64, f64)>)],
+) -> DrawResult
+where
+    CT: plotters::coord::CoordTranslate<From = (f64, f64)>,
+{
+    let mut labelled = false;
+    for (ok, points) in val {
+        let colour = if *ok { SUCCESS } else { FAILURE };
+        let style = colour.mix(0.75).stroke_width(2);
+        let series = chart.draw_series(DashedLineSeries::new(points.iter().copied(), 8, 6, style))?;
+        if !labelled {
+            series
+                .label(format!("held-out loss, val_loss ({})", val.len()))
+                .legend(|(x, y)| {
+                    EmptyElement::at((x, y))
+                        + PathElement::new(vec![(0, 0), (9, 0)], GREY.stroke_width(3))
+                        + PathElement::new(vec![(15, 0), (24, 0)], GREY.stroke_width(3))
+                });
+            labelled = true;
+        }
+    }
     Ok(())
 }

@@ -54,12 +54,32 @@ impl Export for CurvesCsv {
 /// Loss per epoch (epoch 1 first) by run id, as the f32s the sweep wrote; an epoch missing
 /// from the file is `NaN`.
 pub fn read_curves(path: &Path) -> Result<BTreeMap<String, Vec<f32>>> {
+    read_epoch_column(path, CURVES_COLUMNS[2], true)
+}
+
+/// The held-out loss per epoch (`val_loss`) of the runs with a validation split, by run id;
+/// empty when the file has no such column (no run of the folder had a split).
+pub fn read_val_curves(path: &Path) -> Result<BTreeMap<String, Vec<f32>>> {
+    read_epoch_column(path, VAL_LOSS_COLUMN, false)
+}
+
+/// One value column of curves.csv per epoch by run id. An optional column may be absent (an
+/// empty map) and its empty cells are runs without it.
+fn read_epoch_column(path: &Path, name: &str, required: bool) -> Result<BTreeMap<String, Vec<f32>>> {
     let mut table = Table::open(path)?;
-    let [id, epoch, loss] = table.columns(CURVES_COLUMNS)?;
+    let [id, epoch] = table.columns([CURVES_COLUMNS[0], CURVES_COLUMNS[1]])?;
+    let column = match table.column(name) {
+        Some(i) => i,
+        None if !required => return Ok(BTreeMap::new()),
+        None => table.columns([name])?[0],
+    };
     let mut curves: BTreeMap<String, Vec<f32>> = BTreeMap::new();
     table.for_each(|c| {
+        if !required && c.text(column).trim().is_empty() {
+            return Ok(());
+        }
         let e: usize = c.parse(epoch)?;
-        let value: f32 = c.parse(loss)?;
+        let value: f32 = c.parse(column)?;
         if e == 0 || e > crate::spec::MAX_EPOCHS {
             return Err(c.error("epoch", format!("epoch {e} is outside 1..={}", crate::spec::MAX_EPOCHS)));
         }
