@@ -178,3 +178,45 @@ fn event_files_hold_every_curve_with_valid_checksums() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
 }
+
+/// With a validation split the event files carry `val_loss` per epoch and the trained model's
+/// held-out loss and accuracy, the same f32s as curves.csv and runs.csv.
+#[test]
+fn event_files_carry_the_held_out_loss() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = write(
+        dir.path(),
+        "v.yaml",
+        "name: v\ndatasets:\n  - {name: d, cyclic: AbAcAd, repeat: 6}\ngrid: {cell: rnn, hidden: 3, lr: 0.1, epochs: 6, val: 0.25, seed: 0}\n",
+    );
+    let out = dir.path().join("out");
+    assert!(sweep(&exp, &out).output().unwrap().status.success());
+    let tb = dir.path().join("tb");
+    let output = sweeplab()
+        .arg("export")
+        .arg(&out)
+        .arg("--tensorboard")
+        .arg(&tb)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let mut curves = csv::Reader::from_path(out.join("curves.csv")).unwrap();
+    let header = curves.headers().unwrap().clone();
+    let val_column = header.iter().position(|h| h == "val_loss").expect("val_loss column");
+    let rows: Vec<csv::StringRecord> = curves.records().map(Result::unwrap).collect();
+    let id = rows[0][0].to_string();
+    let file = std::fs::read_dir(tb.join(&id)).unwrap().next().unwrap().unwrap().path();
+    let (_, steps) = scalars(&file);
+    assert_eq!(rows.len(), 6);
+    for row in &rows {
+        let epoch: i64 = row[1].parse().unwrap();
+        let expected: f32 = row[val_column].parse().unwrap();
+        assert_eq!(steps[&epoch]["val_loss"].to_bits(), expected.to_bits(), "epoch {epoch}");
+    }
+    let mut runs = csv::Reader::from_path(out.join("runs.csv")).unwrap();
+    let header = runs.headers().unwrap().clone();
+    let run = runs.records().next().unwrap().unwrap();
+    let cell = |name: &str| -> f32 { run[header.iter().position(|h| h == name).unwrap()].parse().unwrap() };
+    assert_eq!(steps[&6]["val_final_loss"].to_bits(), cell("val_final_loss").to_bits());
+    assert_eq!(steps[&6]["val_accuracy"], cell("val_accuracy"));
+}

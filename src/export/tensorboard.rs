@@ -2,7 +2,8 @@
 //! scalars (`Event { wall_time, step, file_version | summary }`, `Summary { value { tag,
 //! simple_value } }`), framed as TFRecords (length, masked CRC-32C of the length, data, masked
 //! CRC-32C of the data). One folder per run (`DIR/<run_id>/events.out.tfevents.<time>.sweeplab`)
-//! with its loss and accuracy per epoch (step = epoch) and its final loss and accuracy, so that
+//! with its loss and accuracy per epoch (step = epoch) and its final loss and accuracy (and,
+//! with a validation split, `val_loss` per epoch, `val_final_loss` and `val_accuracy`), so that
 //! `tensorboard --logdir DIR` shows every curve, and its parameters for the HParams plugin
 //! (`hparams`). Wall times come from the records: a run's
 //! epochs are spread over its training time, ending when its record was written.
@@ -55,9 +56,15 @@ fn events(record: &RunRecord, finished: f64) -> Vec<u8> {
         if let Some(&accuracy) = record.accuracy_curve.get(e) {
             values.push(("accuracy", accuracy));
         }
+        if let Some(&val) = record.val.as_ref().and_then(|v| v.curve.get(e)) {
+            values.push(("val_loss", val));
+        }
         frame(&mut out, &event(at(e + 1), (e + 1) as i64, Payload::Scalars(&values)));
     }
-    let last = [("final_loss", record.final_loss), ("final_accuracy", record.accuracy)];
+    let mut last = vec![("final_loss", record.final_loss), ("final_accuracy", record.accuracy)];
+    if let Some(v) = &record.val {
+        last.extend([("val_final_loss", v.final_loss), ("val_accuracy", v.accuracy)]);
+    }
     frame(&mut out, &event(finished, epochs as i64, Payload::Scalars(&last)));
     out
 }
