@@ -81,8 +81,6 @@ fn char_rnn_line(root: &Path, bin: &Path, out: &Path) {
 
 /// Everything but the char-rnn line: W1, the lower bound, scaling, packing, optimisers, grids.
 fn grids(root: &Path, bin: &Path, out: &Path, reps: usize) {
-    let (root, bin, out) = (root.to_path_buf(), bin.to_path_buf(), out.to_path_buf());
-
     let data = cyclic("AbAcAd", 50);
 
     // Lower bound: the W1 training work, hand-written, one core.
@@ -102,12 +100,12 @@ fn grids(root: &Path, bin: &Path, out: &Path, reps: usize) {
 
     // End to end through the binary.
     let hidden_nodes = root.join("experiments/hidden_nodes.yaml");
-    let w1_one = end_to_end(&bin, &hidden_nodes, &out.join("w1"), reps, Some(1));
+    let w1_one = end_to_end(bin, &hidden_nodes, &out.join("w1"), reps, Some(1));
     println!(
         "end to end    W1 = hidden_nodes.yaml, 75 runs, --jobs 1      {:>8.3} s   peak {:.0} MB",
         w1_one.0, w1_one.1
     );
-    let w1 = end_to_end(&bin, &hidden_nodes, &out.join("w1"), reps, None);
+    let w1 = end_to_end(bin, &hidden_nodes, &out.join("w1"), reps, None);
     println!(
         "end to end    W1 = hidden_nodes.yaml, 75 runs, --jobs {}      {:>8.3} s   peak {:.0} MB per process",
         cpus(),
@@ -118,9 +116,9 @@ fn grids(root: &Path, bin: &Path, out: &Path, reps: usize) {
     // (reads 75 records, writes runs.csv, curves.csv, states.csv, figures, manifest); `plot`
     // draws the figures alone.
     let assemble = best(reps, || {
-        run_ok(&bin, &["sweep", path(&hidden_nodes), "--out", path(&out.join("w1"))])
+        run_ok(bin, &["sweep", path(&hidden_nodes), "--out", path(&out.join("w1"))])
     });
-    let plot = best(reps, || run_ok(&bin, &["plot", path(&out.join("w1"))]));
+    let plot = best(reps, || run_ok(bin, &["plot", path(&out.join("w1"))]));
     println!("not training  W1 assembly (records -> CSVs, figures, manifest) {assemble:>8.3} s   of which figures {plot:.3} s");
     println!();
     println!(
@@ -230,7 +228,7 @@ fn grids(root: &Path, bin: &Path, out: &Path, reps: usize) {
         );
     }
     let lstm = end_to_end(
-        &bin,
+        bin,
         &root.join("experiments/rnn_vs_lstm.yaml"),
         &out.join("lstm"),
         1,
@@ -240,7 +238,7 @@ fn grids(root: &Path, bin: &Path, out: &Path, reps: usize) {
         "LSTM grid: rnn_vs_lstm.yaml (abcabC x50, RNN(4) and LSTM(4) x 25 seeds, 500 epochs) end to end  {:.3} s, peak {:.0} MB",
         lstm.0, lstm.1
     );
-    let depth = end_to_end(&bin, &root.join("experiments/depth.yaml"), &out.join("depth"), 1, None);
+    let depth = end_to_end(bin, &root.join("experiments/depth.yaml"), &out.join("depth"), 1, None);
     println!(
         "layers: depth.yaml (abcabC x50, RNN(4) and LSTM(4), 1 and 2 layers, x 25 seeds, 500 epochs) end to end  {:.3} s, peak {:.0} MB, {:.2}x the 1-layer grid",
         depth.0,

@@ -122,17 +122,13 @@ fn scalars(path: &Path) -> (String, BTreeMap<i64, BTreeMap<String, f32>>) {
     (version, out)
 }
 
-#[test]
-fn event_files_hold_every_curve_with_valid_checksums() {
-    let dir = tempfile::tempdir().unwrap();
-    let exp = write(
-        dir.path(),
-        "e.yaml",
-        "name: e\ndatasets:\n  - {name: d, cyclic: AbAcAd, repeat: 4}\ngrid:\n  cell: rnn\n  hidden: 3\n  lr: 0.1\n  epochs: 15\n  seed: 0..3\n",
-    );
-    let out = dir.path().join("out");
+/// Sweeps `yaml` into `dir/out` and exports it with `--tensorboard dir/tb`, both through the
+/// binary and both successful; returns (out, tb).
+fn sweep_and_export(dir: &Path, yaml: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let exp = write(dir, "e.yaml", yaml);
+    let out = dir.join("out");
     assert!(sweep(&exp, &out).output().unwrap().status.success());
-    let tb = dir.path().join("tb");
+    let tb = dir.join("tb");
     let output = sweeplab()
         .arg("export")
         .arg(&out)
@@ -141,6 +137,16 @@ fn event_files_hold_every_curve_with_valid_checksums() {
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    (out, tb)
+}
+
+#[test]
+fn event_files_hold_every_curve_with_valid_checksums() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, tb) = sweep_and_export(
+        dir.path(),
+        "name: e\ndatasets:\n  - {name: d, cyclic: AbAcAd, repeat: 4}\ngrid:\n  cell: rnn\n  hidden: 3\n  lr: 0.1\n  epochs: 15\n  seed: 0..3\n",
+    );
     let mut curves = csv::Reader::from_path(out.join("curves.csv")).unwrap();
     let rows: Vec<csv::StringRecord> = curves.records().map(Result::unwrap).collect();
     let runs: Vec<std::fs::DirEntry> = std::fs::read_dir(&tb).unwrap().map(Result::unwrap).collect();
@@ -184,22 +190,10 @@ fn event_files_hold_every_curve_with_valid_checksums() {
 #[test]
 fn event_files_carry_the_held_out_loss() {
     let dir = tempfile::tempdir().unwrap();
-    let exp = write(
+    let (out, tb) = sweep_and_export(
         dir.path(),
-        "v.yaml",
         "name: v\ndatasets:\n  - {name: d, cyclic: AbAcAd, repeat: 6}\ngrid: {cell: rnn, hidden: 3, lr: 0.1, epochs: 6, val: 0.25, seed: 0}\n",
     );
-    let out = dir.path().join("out");
-    assert!(sweep(&exp, &out).output().unwrap().status.success());
-    let tb = dir.path().join("tb");
-    let output = sweeplab()
-        .arg("export")
-        .arg(&out)
-        .arg("--tensorboard")
-        .arg(&tb)
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let mut curves = csv::Reader::from_path(out.join("curves.csv")).unwrap();
     let header = curves.headers().unwrap().clone();
     let val_column = header.iter().position(|h| h == "val_loss").expect("val_loss column");

@@ -10,7 +10,6 @@
 //! measures the same run in PyTorch.
 
 use std::path::Path;
-use std::process::Command;
 
 /// The text, relative to the repository root.
 pub const TEXT: &str = "experiments/texts/eighty_days.txt";
@@ -46,32 +45,15 @@ pub fn measure(bin: &Path, root: &Path, out: &Path, fraction: f64) -> CharRnn {
     )
     .expect("write the bench experiment");
     let results = out.join("results");
-    let status = Command::new(bin)
-        .arg("sweep")
-        .arg(&yaml)
-        .arg("--out")
-        .arg(&results)
-        .args(["--force", "--jobs", "1"])
-        .env("SWEEPLAB_PLAIN_PROGRESS", "1")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .expect("run sweeplab");
-    assert!(status.success(), "the char-rnn sweep failed");
-    let manifest = std::fs::read_to_string(results.join("manifest.json")).expect("manifest.json");
-    let json: serde_json::Value = serde_json::from_str(&manifest).expect("manifest JSON");
-    let runs = std::fs::read_to_string(results.join("runs.csv")).expect("runs.csv");
-    let mut lines = runs.lines();
-    let header: Vec<&str> = lines.next().expect("runs.csv header").split(',').collect();
-    let row: Vec<&str> = lines.next().expect("one run").split(',').collect();
-    let column = |name: &str| -> f64 {
-        let i = header.iter().position(|h| *h == name).expect("runs.csv column");
-        row[i].parse().expect("a number")
+    let (_, peak_mb) = super::end_to_end(bin, &yaml, &results, 1, Some(1));
+    let runs = sweeplab::folder::read_runs(&results.join("runs.csv")).expect("runs.csv");
+    let [run] = &runs[..] else {
+        panic!("one run, got {}", runs.len())
     };
     CharRnn {
         positions: kept.chars().count() - 1,
-        train_seconds: column("train_seconds"),
-        peak_mb: json["peak_rss_mb"].as_f64().unwrap_or(f64::NAN),
-        final_loss: column("final_loss"),
+        train_seconds: run.train_seconds,
+        peak_mb,
+        final_loss: f64::from(run.final_loss),
     }
 }

@@ -4,8 +4,7 @@
 
 use crate::error::Result;
 use crate::folder::{
-    group_stats, read_curves, read_runs, read_states, read_val_curves, RunRow, RunStates, CURVES_CSV, RUNS_CSV,
-    STATES_CSV,
+    group_stats, read_curves_and_val, read_runs, read_states, RunRow, RunStates, CURVES_CSV, RUNS_CSV, STATES_CSV,
 };
 use crate::spec::CellKind;
 use crate::stats::GroupStats;
@@ -62,8 +61,7 @@ impl Group<'_> {
 impl Results {
     pub fn load(dir: &Path) -> Result<Self> {
         let runs = read_runs(&dir.join(RUNS_CSV))?;
-        let curves = read_curves(&dir.join(CURVES_CSV))?;
-        let val_curves = read_val_curves(&dir.join(CURVES_CSV))?;
+        let (curves, val_curves) = read_curves_and_val(&dir.join(CURVES_CSV))?;
         let states = read_states(&dir.join(STATES_CSV))?;
         Ok(Self {
             experiment: runs.last().map(|r| r.experiment.clone()).unwrap_or_default(),

@@ -51,44 +51,42 @@ impl Export for CurvesCsv {
     }
 }
 
+/// A value per epoch (epoch 1 first) by run id.
+pub type Curves = BTreeMap<String, Vec<f32>>;
+
 /// Loss per epoch (epoch 1 first) by run id, as the f32s the sweep wrote; an epoch missing
 /// from the file is `NaN`.
-pub fn read_curves(path: &Path) -> Result<BTreeMap<String, Vec<f32>>> {
-    read_epoch_column(path, CURVES_COLUMNS[2], true)
+pub fn read_curves(path: &Path) -> Result<Curves> {
+    read_curves_and_val(path).map(|(loss, _)| loss)
 }
 
-/// The held-out loss per epoch (`val_loss`) of the runs with a validation split, by run id;
-/// empty when the file has no such column (no run of the folder had a split).
-pub fn read_val_curves(path: &Path) -> Result<BTreeMap<String, Vec<f32>>> {
-    read_epoch_column(path, VAL_LOSS_COLUMN, false)
-}
-
-/// One value column of curves.csv per epoch by run id. An optional column may be absent (an
-/// empty map) and its empty cells are runs without it.
-fn read_epoch_column(path: &Path, name: &str, required: bool) -> Result<BTreeMap<String, Vec<f32>>> {
+/// [`read_curves`] and, in the same pass, the held-out loss per epoch (`val_loss`) of the runs
+/// with a validation split; that map is empty when the file has no such column (no run of the
+/// folder had a split), and a run's empty cells are no held-out loss.
+pub fn read_curves_and_val(path: &Path) -> Result<(Curves, Curves)> {
     let mut table = Table::open(path)?;
-    let [id, epoch] = table.columns([CURVES_COLUMNS[0], CURVES_COLUMNS[1]])?;
-    let column = match table.column(name) {
-        Some(i) => i,
-        None if !required => return Ok(BTreeMap::new()),
-        None => table.columns([name])?[0],
-    };
-    let mut curves: BTreeMap<String, Vec<f32>> = BTreeMap::new();
+    let [id, epoch, loss] = table.columns(CURVES_COLUMNS)?;
+    let val = table.column(VAL_LOSS_COLUMN);
+    let (mut curves, mut val_curves) = (BTreeMap::new(), BTreeMap::new());
     table.for_each(|c| {
-        if !required && c.text(column).trim().is_empty() {
-            return Ok(());
-        }
         let e: usize = c.parse(epoch)?;
-        let value: f32 = c.parse(column)?;
         if e == 0 || e > crate::spec::MAX_EPOCHS {
             return Err(c.error("epoch", format!("epoch {e} is outside 1..={}", crate::spec::MAX_EPOCHS)));
         }
-        let curve = curves.entry(c.text(id).to_string()).or_default();
-        if curve.len() < e {
-            curve.resize(e, f32::NAN);
+        set_epoch(&mut curves, c.text(id), e, c.parse(loss)?);
+        if let Some(v) = val.filter(|&v| !c.text(v).trim().is_empty()) {
+            set_epoch(&mut val_curves, c.text(id), e, c.parse(v)?);
         }
-        curve[e - 1] = value;
         Ok(())
     })?;
-    Ok(curves)
+    Ok((curves, val_curves))
+}
+
+/// Stores `value` as epoch `e` (from 1) of run `id`'s curve; epochs not (yet) read are `NaN`.
+fn set_epoch(curves: &mut Curves, id: &str, e: usize, value: f32) {
+    let curve = curves.entry(id.to_string()).or_default();
+    if curve.len() < e {
+        curve.resize(e, f32::NAN);
+    }
+    curve[e - 1] = value;
 }

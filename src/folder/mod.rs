@@ -21,7 +21,7 @@ mod states_csv;
 mod table;
 
 pub use claim::{experiment_of, Access, FolderLock, LOCK_FILE, SLURM_DIR};
-pub use curves_csv::{read_curves, read_val_curves, CurvesCsv};
+pub use curves_csv::{read_curves, read_curves_and_val, CurvesCsv};
 pub use manifest::{backend_of, git_state, peak_rss_mb, rfc3339, GitState, Manifest, ManifestRun, BURN_VERSION};
 pub use records::RecordStore;
 pub use runs_csv::{group_stats, later_params, read_runs, RunRow, RunsCsv, RUNS_COLUMNS};
